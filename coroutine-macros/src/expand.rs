@@ -1,0 +1,195 @@
+//! Code generation.
+//!
+//! ```text
+//! #[coroutine::coroutine(yield = Y)]
+//! fn name(x: T, (a, b): U, #[resume] first: A) -> R { body }
+//! ```
+//! becomes
+//! ```text
+//! fn name(x: T, __arg1: U) -> ::coroutine::Gen<impl Future<Output = R>, Y, A> {
+//!     let __coroutine_body = returning::<R, _>(async move {
+//!         let __coroutine_yielder = unsafe { Yielder::<Y, A>::new() };
+//!         let x = x;
+//!         let (a, b) = __arg1;
+//!         let first: A = __coroutine_yielder.first_arg().await;
+//!         '__coroutine_body: { if false { break '__coroutine_body unreachable(); } body }
+//!     });
+//!     unsafe { Gen::<_, Y, A>::new(__coroutine_body) }
+//! }
+//! ```
+//! (`async fn` gives an `AsyncGen`; `-> !` gives `R = Infallible`.) Parameters are moved
+//! into the body as `async fn` moves them, so drop order matches.
+
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::{AttrStyle, Attribute, ReturnType, Type};
+
+use crate::ast::{self, CoroutineFn, Kind};
+use crate::error::Errors;
+use crate::visit::{body_label, yielder_ident};
+use crate::{attr, valid, visit};
+
+/// The whole attribute: parse, validate, rewrite, generate. On errors, the fn is still
+/// emitted (with a stub body) beside them so call sites keep resolving.
+pub(crate) fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = attr::parse(args, &mut errors);
+    let Some(item_fn) = ast::parse_item(item.clone(), &mut errors) else {
+        let errors = errors.to_compile_errors();
+        return quote!(#errors #item);
+    };
+    valid::check(&item_fn, &mut errors);
+    let mut f = ast::build(item_fn, args);
+    let paths = visit::rewrite(&mut f.block, f.kind, &mut errors);
+    if errors.is_empty() {
+        generate(&f, &body(&f))
+    } else {
+        let stub = generate(&f, &stub_body(&f, &paths));
+        let errors = errors.to_compile_errors();
+        quote! {
+            #errors
+            #[allow(unused_variables, unused_mut)]
+            #stub
+        }
+    }
+}
+
+/// The generated fn around `body`.
+fn generate(f: &CoroutineFn, body: &TokenStream) -> TokenStream {
+    let attrs = f.attrs.iter().map(outer);
+    let vis = &f.vis;
+    let sig = &f.sig;
+    let (unsafety, fn_token, ident) = (&sig.unsafety, &sig.fn_token, &sig.ident);
+    let (params, where_clause) = (&sig.generics, &sig.generics.where_clause);
+    let receiver = f.receiver.iter();
+    let inputs = f.params.iter().map(|p| {
+        let (attrs, ident, ty) = (&p.attrs, &p.ident, &p.ty);
+        quote!(#(#attrs)* #ident: #ty)
+    });
+    let output = return_type(f);
+    quote! {
+        #(#attrs)*
+        #vis #unsafety #fn_token #ident #params (#(#receiver,)* #(#inputs),*) -> #output
+        #where_clause
+        {
+            #body
+        }
+    }
+}
+
+/// `Gen<impl Future<Output = R>, Y, A>` (or `AsyncGen<..>`).
+fn return_type(f: &CoroutineFn) -> TokenStream {
+    let krate = &f.krate;
+    let (y, a, r) = (&f.yield_ty, f.resume_ty(), ret_ty(f));
+    let ty = match f.kind {
+        Kind::Sync => quote!(#krate::Gen),
+        Kind::Async => quote!(#krate::AsyncGen),
+    };
+    quote!(#ty<impl #krate::__private::Future<Output = #r>, #y, #a>)
+}
+
+/// The coroutine's `Return` type: the declared return type, `()` if none, and
+/// `Infallible` for `-> !`.
+fn ret_ty(f: &CoroutineFn) -> TokenStream {
+    let krate = &f.krate;
+    match &f.sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => match &**ty {
+            Type::Never(never) => {
+                quote_spanned!(never.bang_token.span=> #krate::__private::Infallible)
+            }
+            ty => ty.to_token_stream(),
+        },
+    }
+}
+
+/// The return type as a turbofish argument for `returning`: `_` when it is (or holds)
+/// an `impl Trait`, which cannot be written there.
+fn ret_hint(f: &CoroutineFn) -> TokenStream {
+    let r = ret_ty(f);
+    if mentions_impl(r.clone()) {
+        quote!(_)
+    } else {
+        r
+    }
+}
+
+fn mentions_impl(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Ident(i) => i == "impl",
+        TokenTree::Group(g) => mentions_impl(g.stream()),
+        _ => false,
+    })
+}
+
+/// The generated body: the state machine and the wrapper around it.
+fn body(f: &CoroutineFn) -> TokenStream {
+    let krate = &f.krate;
+    let (y, a) = (&f.yield_ty, f.resume_ty());
+    let yielder = yielder_ident();
+    let label = body_label(Span::call_site());
+    let mut bindings: Vec<TokenStream> = f
+        .params
+        .iter()
+        .map(|p| {
+            let (pat, ident) = (&p.pat, &p.ident);
+            quote!(let #pat = #ident;)
+        })
+        .collect();
+    if let Some((at, resume)) = &f.resume {
+        let (pat, ty) = (&resume.pat, &resume.ty);
+        bindings.insert(*at, quote!(let #pat: #ty = #yielder.first_arg().await;));
+    }
+    let stmts = &f.block.stmts;
+    wrap(
+        f,
+        &quote! {
+            // SAFETY: this body is the one handed to `Gen::new::<_, Y, A>` below, with the
+            // same `Y` and `A`; every `yield_!` in it is rewritten to use this yielder and
+            // names this block's label, so none can be polled elsewhere.
+            let #yielder = unsafe { #krate::__private::Yielder::<#y, #a>::new() };
+            #(#bindings)*
+            #label: {
+                if false {
+                    break #label #krate::__private::unreachable();
+                }
+                #(#stmts)*
+            }
+        },
+    )
+}
+
+/// After errors: a body that type-checks against the signature and does nothing but
+/// name the user's `yield_!`/`yield_from!` paths (so their imports stay used).
+fn stub_body(f: &CoroutineFn, paths: &[TokenStream]) -> TokenStream {
+    wrap(
+        f,
+        &quote! {
+            #(#paths!(@__coroutine_unused);)*
+            ::core::panic!("this coroutine failed to compile")
+        },
+    )
+}
+
+/// `returning::<R, _>(async move { inner })` wrapped in the coroutine type.
+fn wrap(f: &CoroutineFn, inner: &TokenStream) -> TokenStream {
+    let krate = &f.krate;
+    let (y, a, r) = (&f.yield_ty, f.resume_ty(), ret_hint(f));
+    let var = Ident::new("__coroutine_body", Span::mixed_site());
+    let ty = match f.kind {
+        Kind::Sync => quote!(#krate::__private::Gen),
+        Kind::Async => quote!(#krate::__private::AsyncGen),
+    };
+    quote! {
+        let #var = #krate::__private::returning::<#r, _>(async move { #inner });
+        // SAFETY: `#var` is the body generated above, whose yielder has these `Y`, `A`.
+        unsafe { #ty::<_, #y, #a>::new(#var) }
+    }
+}
+
+/// Inner attributes of the fn (`#![..]` at the top of its body) become outer ones.
+fn outer(attr: &Attribute) -> Attribute {
+    let mut attr = attr.clone();
+    attr.style = AttrStyle::Outer;
+    attr
+}

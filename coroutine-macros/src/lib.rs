@@ -1,0 +1,21 @@
+//! The `#[coroutine]` attribute. Use it through the `coroutine` crate, which re-exports
+//! it and provides the runtime types the expansion names.
+//!
+//! The pipeline, one file per stage: [`attr`] parses the attribute arguments, [`ast`]
+//! builds the model of the fn, [`valid`] checks it, [`visit`] rewrites `yield_!` /
+//! `yield_from!` in the body, [`expand`] generates the code, [`error`] collects errors.
+
+mod ast;
+mod attr;
+mod error;
+mod expand;
+mod valid;
+mod visit;
+
+use proc_macro::TokenStream;
+
+/// Turns a fn containing `yield_!` into a coroutine. Documented in the `coroutine` crate.
+#[proc_macro_attribute]
+pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::coroutine(args.into(), item.into()).into()
+}

@@ -1,0 +1,307 @@
+//! The `yield_!` rewrite: a visitor over the body that tracks its scope.
+//!
+//! ```text
+//! yield_!(e)            =>  yield_!(@__coroutine_internal '__coroutine_body, __coroutine_yielder, e)
+//! yield_from!(c, first) =>  yield_from!(@__coroutine_internal '__coroutine_body, __coroutine_yielder, c, first)
+//! ```
+//!
+//! The user's macro path is kept (so a `use coroutine::yield_;` stays used); the
+//! `coroutine` crate's `macro_rules!` arm does the rest. Inside a closure or an `async`
+//! block a `yield_!` is an error, nested items are left alone (their own `#[coroutine]`,
+//! if any, rewrites them), and `.await` is an error in a sync coroutine. Macros other
+//! than ours are scanned token by token, so `yield_!` inside `println!`, `vec!` or a
+//! user's `macro_rules!` is rewritten too; wherever such a macro puts it, the rewritten
+//! form only compiles in the body's own block (see the `coroutine` crate's `yield_!`).
+
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
+use syn::parse::ParseStream;
+use syn::visit_mut::{self, VisitMut};
+use syn::{Expr, Lifetime, Macro, Token};
+
+use crate::ast::Kind;
+use crate::error::Errors;
+
+/// Where the visitor is, relative to the coroutine body.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Body,
+    Closure,
+    AsyncBlock,
+}
+
+impl Scope {
+    /// The error for a `yield_!` found here, if it is not allowed.
+    fn yield_error(self, name: &str) -> Option<String> {
+        match self {
+            Scope::Body => None,
+            Scope::Closure => Some(format!("`{name}!` cannot be used inside a closure")),
+            Scope::AsyncBlock => Some(format!("`{name}!` cannot be used inside an `async` block")),
+        }
+    }
+}
+
+/// Our two macros, recognised by the last segment of their path.
+#[derive(Clone, Copy)]
+enum Ours {
+    Yield,
+    YieldFrom,
+}
+
+impl Ours {
+    fn of(name: &str) -> Option<Self> {
+        match name {
+            "yield_" => Some(Ours::Yield),
+            "yield_from" => Some(Ours::YieldFrom),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Ours::Yield => "yield_",
+            Ours::YieldFrom => "yield_from",
+        }
+    }
+}
+
+/// The label of the body's outermost block, which every rewritten `yield_!` names.
+/// `at` only moves where errors point (the user's `yield_!`); hygiene stays mixed-site.
+pub(crate) fn body_label(at: Span) -> Lifetime {
+    Lifetime::new("'__coroutine_body", Span::mixed_site().located_at(at))
+}
+
+/// The body's yielder local.
+pub(crate) fn yielder_ident() -> Ident {
+    Ident::new("__coroutine_yielder", Span::mixed_site())
+}
+
+pub(crate) struct Rewriter<'e> {
+    kind: Kind,
+    scope: Scope,
+    errors: &'e mut Errors,
+    /// The paths our macros were invoked through, so a stub emitted after errors can
+    /// still use them (a `use coroutine::yield_;` must not turn into a warning).
+    paths: Vec<TokenStream>,
+}
+
+impl<'e> Rewriter<'e> {
+    pub(crate) fn new(kind: Kind, errors: &'e mut Errors) -> Self {
+        Rewriter {
+            kind,
+            scope: Scope::Body,
+            errors,
+            paths: Vec::new(),
+        }
+    }
+
+    /// Runs `f` with the scope set to `scope`, restoring it on the way out.
+    fn within(&mut self, scope: Scope, f: impl FnOnce(&mut Self)) {
+        let outer = std::mem::replace(&mut self.scope, scope);
+        f(self);
+        self.scope = outer;
+    }
+
+    /// The internal-arm prefix that replaces a `yield_!`'s arguments; `at` is the
+    /// user's macro, where a misplaced `yield_!`'s label error should point.
+    fn prefix(at: Span) -> TokenStream {
+        let label = body_label(at);
+        let yielder = yielder_ident();
+        quote!(@__coroutine_internal #label, #yielder)
+    }
+
+    /// Rewrites one of our macros, whose arguments are parsed as expressions (and
+    /// visited, for nested `yield_!`).
+    fn rewrite_ours(&mut self, mac: &mut Macro, ours: Ours) {
+        self.paths.push(mac.path.to_token_stream());
+        if let Some(message) = self.scope.yield_error(ours.name()) {
+            self.errors.push_spanned(&*mac, &message);
+            return;
+        }
+        let parsed = mac.parse_body_with(|input: ParseStream| {
+            let mut args = Vec::new();
+            while !input.is_empty() {
+                args.push(input.parse::<Expr>()?);
+                if input.is_empty() {
+                    break;
+                }
+                input.parse::<Token![,]>()?;
+            }
+            Ok(args)
+        });
+        let mut args = match parsed {
+            Ok(args) => args,
+            Err(e) => {
+                self.errors.push(e);
+                return;
+            }
+        };
+        let arity_error = match (ours, args.len()) {
+            (Ours::Yield, 0 | 1) | (Ours::YieldFrom, 1 | 2) => None,
+            (Ours::Yield, _) => Some("`yield_!` takes at most one value: `yield_!(value)`"),
+            (Ours::YieldFrom, _) => Some(
+                "`yield_from!` takes a coroutine and an optional first resume argument: \
+                 `yield_from!(c)` or `yield_from!(c, first)`",
+            ),
+        };
+        if let Some(message) = arity_error {
+            self.errors.push_spanned(&*mac, message);
+            return;
+        }
+        for arg in &mut args {
+            self.visit_expr_mut(arg);
+        }
+        let prefix = Self::prefix(
+            mac.path
+                .segments
+                .last()
+                .map_or_else(Span::call_site, |s| s.ident.span()),
+        );
+        mac.tokens = quote!(#prefix #(, #args)*);
+    }
+
+    /// Rewrites our macros inside the tokens of someone else's macro, and rejects
+    /// `.await` in a sync body. Tracks `async { .. }` blocks written in the tokens.
+    fn rewrite_tokens(&mut self, tokens: TokenStream) -> TokenStream {
+        let mut out = Vec::new();
+        let mut iter = tokens.into_iter().peekable();
+        while let Some(tree) = iter.next() {
+            match tree {
+                TokenTree::Ident(ident) => {
+                    let ours = Ours::of(&ident.to_string());
+                    let is_async = ident == "async";
+                    out.push(TokenTree::Ident(ident));
+                    if let Some(ours) = ours {
+                        if let Some(TokenTree::Punct(bang)) = iter.peek()
+                            && bang.as_char() == '!'
+                        {
+                            out.push(iter.next().expect("peeked"));
+                            if let Some(TokenTree::Group(group)) = iter.next() {
+                                let rewritten = self.rewrite_ours_tokens(&group, ours, &out);
+                                out.push(TokenTree::Group(rewritten));
+                            }
+                        }
+                    } else if is_async {
+                        if let Some(TokenTree::Ident(m)) = iter.peek()
+                            && m == "move"
+                        {
+                            out.push(iter.next().expect("peeked"));
+                        }
+                        if let Some(TokenTree::Group(g)) = iter.peek()
+                            && g.delimiter() == Delimiter::Brace
+                        {
+                            let Some(TokenTree::Group(g)) = iter.next() else {
+                                unreachable!("peeked a group")
+                            };
+                            let mut inner = None;
+                            self.within(Scope::AsyncBlock, |this| {
+                                inner = Some(this.rewrite_tokens(g.stream()));
+                            });
+                            out.push(TokenTree::Group(regroup(&g, inner.expect("set"))));
+                        }
+                    }
+                }
+                TokenTree::Punct(dot) if dot.as_char() == '.' => {
+                    if self.kind == Kind::Sync
+                        && self.scope == Scope::Body
+                        && let Some(TokenTree::Ident(a)) = iter.peek()
+                        && a == "await"
+                    {
+                        self.errors.push_spanned(
+                            quote!(#dot #a),
+                            "`.await` is only allowed in an `async fn` coroutine",
+                        );
+                    }
+                    out.push(TokenTree::Punct(dot));
+                }
+                TokenTree::Group(g) => {
+                    let inner = self.rewrite_tokens(g.stream());
+                    out.push(TokenTree::Group(regroup(&g, inner)));
+                }
+                other => out.push(other),
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// `yield_!( .. )` found in tokens: its arguments get the internal prefix.
+    fn rewrite_ours_tokens(&mut self, group: &Group, ours: Ours, so_far: &[TokenTree]) -> Group {
+        // `so_far` ends with the macro's path and `!`: walk back over the path.
+        let bang = so_far.len() - 1;
+        let mut start = bang;
+        while start > 0
+            && match &so_far[start - 1] {
+                TokenTree::Ident(_) => true,
+                TokenTree::Punct(p) => p.as_char() == ':',
+                _ => false,
+            }
+        {
+            start -= 1;
+        }
+        let path: TokenStream = so_far[start..bang].iter().cloned().collect();
+        self.paths.push(path);
+        let name_span = so_far[bang - 1].span();
+        if let Some(message) = self.scope.yield_error(ours.name()) {
+            let mut spanned: TokenStream = so_far[bang - 1..].iter().cloned().collect();
+            spanned.extend([TokenTree::Group(group.clone())]);
+            self.errors.push_spanned(spanned, &message);
+            return group.clone();
+        }
+        let inner = self.rewrite_tokens(group.stream());
+        let prefix = Self::prefix(name_span);
+        let args = if inner.is_empty() {
+            prefix
+        } else {
+            quote!(#prefix, #inner)
+        };
+        regroup(group, args)
+    }
+}
+
+/// A group with new contents and the old delimiter and span.
+fn regroup(old: &Group, stream: TokenStream) -> Group {
+    let mut g = Group::new(old.delimiter(), stream);
+    g.set_span(old.span());
+    g
+}
+
+impl VisitMut for Rewriter<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Closure(_) => self.within(Scope::Closure, |this| {
+                visit_mut::visit_expr_mut(this, expr);
+            }),
+            Expr::Async(_) => self.within(Scope::AsyncBlock, |this| {
+                visit_mut::visit_expr_mut(this, expr);
+            }),
+            Expr::Await(aw) if self.kind == Kind::Sync && self.scope == Scope::Body => {
+                let (dot, await_token) = (&aw.dot_token, &aw.await_token);
+                self.errors.push_spanned(
+                    quote!(#dot #await_token),
+                    "`.await` is only allowed in an `async fn` coroutine",
+                );
+                visit_mut::visit_expr_mut(self, expr);
+            }
+            _ => visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_macro_mut(&mut self, mac: &mut Macro) {
+        let last = mac.path.segments.last().map(|s| s.ident.to_string());
+        match last.as_deref().and_then(Ours::of) {
+            Some(ours) => self.rewrite_ours(mac, ours),
+            None => mac.tokens = self.rewrite_tokens(mac.tokens.clone()),
+        }
+    }
+
+    /// Nested items are not part of the body: a `yield_!` there is theirs (or an error
+    /// from the `yield_!` fallback arm).
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// Rewrites a body in place; returns the paths our macros were invoked through.
+pub(crate) fn rewrite(block: &mut syn::Block, kind: Kind, errors: &mut Errors) -> Vec<TokenStream> {
+    let mut rewriter = Rewriter::new(kind, errors);
+    rewriter.visit_block_mut(block);
+    rewriter.paths
+}

@@ -1,0 +1,229 @@
+//! [`AsyncGen`]: what an `async fn` coroutine returns.
+
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use crate::CoroutineState;
+use crate::generator::{Body, Step};
+
+/// An asynchronous coroutine: what a `#[coroutine::coroutine] async fn` returns. Its
+/// body may `.await` other futures and `yield_!` values.
+///
+/// - [`futures_core::Stream<Item = Y>`](futures_core::Stream) when `A = ()`; the return
+///   value is kept when the stream ends ([`AsyncGen::take_return`]);
+/// - [`Future<Output = R>`](Future) when `Y = ()` and `A = ()` (each `yield_!()` is a
+///   cooperative yield point);
+/// - [`AsyncGen::resume`]`(arg).await` for any `A`, giving a [`CoroutineState`].
+///
+/// The waker of whoever polls it (any executor, `FuturesUnordered`, `select!`...) reaches
+/// every future awaited in the body.
+///
+/// ```
+/// use coroutine::yield_;
+/// use futures_util::StreamExt;
+///
+/// #[coroutine::coroutine(yield = u32)]
+/// async fn doubled(n: u32) -> &'static str {
+///     for i in 0..n {
+///         let x = async { i * 2 }.await;
+///         yield_!(x);
+///     }
+///     "done"
+/// }
+///
+/// # futures_executor::block_on(async {
+/// let items: Vec<u32> = doubled(3).collect().await;
+/// assert_eq!(items, [0, 2, 4]);
+/// # });
+/// ```
+#[must_use = "a coroutine does nothing unless resumed or polled"]
+pub struct AsyncGen<F: Future, Y, A = ()> {
+    body: Body<F, Y, A>,
+}
+
+impl<F: Future, Y, A> AsyncGen<F, Y, A> {
+    /// Wraps a body state machine. Called by the `#[coroutine]` expansion only.
+    ///
+    /// # Safety
+    ///
+    /// Every `yield_!` future `body` polls must come from a `Yielder<Y, A>` (the same `Y`
+    /// and `A`) created inside `body` itself, as the `#[coroutine]` expansion does.
+    #[doc(hidden)]
+    #[inline]
+    pub const unsafe fn new(body: F) -> Self {
+        AsyncGen {
+            body: Body::new(body),
+        }
+    }
+
+    #[inline]
+    fn body(self: Pin<&mut Self>) -> Pin<&mut Body<F, Y, A>> {
+        // SAFETY: structural pinning of the only field; no `Drop`, `Unpin` only if `F` is.
+        unsafe { self.map_unchecked_mut(|g| &mut g.body) }
+    }
+
+    /// Resumes the coroutine with `arg`: the returned future completes when the body
+    /// yields or returns, awaiting whatever the body awaits meanwhile.
+    ///
+    /// The argument is handed to the body on the future's first poll. If the future is
+    /// dropped before it completes, the body keeps its progress and the next `resume`
+    /// continues it.
+    ///
+    /// ```
+    /// use coroutine::{yield_, CoroutineState};
+    /// use core::pin::pin;
+    ///
+    /// #[coroutine::coroutine(yield = String)]
+    /// async fn greeter(#[resume] name: &'static str) {
+    ///     let mut name = name;
+    ///     loop {
+    ///         let greeting = async { format!("hello {name}") }.await;
+    ///         name = yield_!(greeting);
+    ///     }
+    /// }
+    ///
+    /// # futures_executor::block_on(async {
+    /// let mut g = pin!(greeter());
+    /// assert_eq!(g.as_mut().resume("ann").await, CoroutineState::Yielded("hello ann".into()));
+    /// assert_eq!(g.as_mut().resume("bob").await, CoroutineState::Yielded("hello bob".into()));
+    /// # });
+    /// ```
+    pub fn resume(self: Pin<&mut Self>, arg: A) -> Resume<'_, F, Y, A> {
+        Resume {
+            coroutine: self,
+            arg: Some(arg),
+        }
+    }
+
+    /// Polls one resume step: `arg` is taken on the step's first poll.
+    #[inline]
+    pub(crate) fn poll_resume(
+        self: Pin<&mut Self>,
+        cx: &Context<'_>,
+        arg: &mut Option<A>,
+    ) -> Poll<CoroutineState<Y, F::Output>> {
+        match self.body().step(arg.take(), Some(cx.waker())) {
+            Step::Yielded(y) => Poll::Ready(CoroutineState::Yielded(y)),
+            Step::Complete(r) => Poll::Ready(CoroutineState::Complete(r)),
+            Step::Pending => Poll::Pending,
+        }
+    }
+
+    /// Takes the return value a `Stream` or `Future` use of this coroutine stored when
+    /// it completed; `None` before the end, or once taken.
+    ///
+    /// ```
+    /// use coroutine::yield_;
+    /// use core::pin::pin;
+    /// use futures_util::StreamExt;
+    ///
+    /// #[coroutine::coroutine(yield = u8)]
+    /// async fn one() -> &'static str {
+    ///     yield_!(1);
+    ///     "end"
+    /// }
+    ///
+    /// # futures_executor::block_on(async {
+    /// let mut s = pin!(one());
+    /// assert_eq!(s.next().await, Some(1));
+    /// assert_eq!(s.next().await, None);
+    /// assert_eq!(s.as_mut().take_return(), Some("end"));
+    /// # });
+    /// ```
+    pub fn take_return(self: Pin<&mut Self>) -> Option<F::Output> {
+        self.body().take_return()
+    }
+
+    /// Whether the body has completed.
+    ///
+    /// ```
+    /// #[coroutine::coroutine]
+    /// async fn empty() {}
+    ///
+    /// let c = empty();
+    /// assert!(!c.is_complete());
+    /// ```
+    pub fn is_complete(&self) -> bool {
+        self.body.is_done()
+    }
+}
+
+/// The future returned by [`AsyncGen::resume`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Resume<'a, F: Future, Y, A> {
+    coroutine: Pin<&'a mut AsyncGen<F, Y, A>>,
+    arg: Option<A>,
+}
+
+// The coroutine is behind a `Pin<&mut>` and the argument is moved out by value: nothing
+// here is structurally pinned.
+impl<F: Future, Y, A> Unpin for Resume<'_, F, Y, A> {}
+
+impl<F: Future, Y, A> Future for Resume<'_, F, Y, A> {
+    type Output = CoroutineState<Y, F::Output>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        this.coroutine.as_mut().poll_resume(cx, &mut this.arg)
+    }
+}
+
+impl<F: Future> Future for AsyncGen<F, (), ()> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        match self.poll_resume(cx, &mut Some(())) {
+            Poll::Ready(CoroutineState::Yielded(())) => {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            Poll::Ready(CoroutineState::Complete(r)) => Poll::Ready(r),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<F: Future, Y> futures_core::Stream for AsyncGen<F, Y, ()> {
+    type Item = Y;
+
+    #[inline]
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
+        if self.body.is_done() {
+            return Poll::Ready(None);
+        }
+        match self.as_mut().poll_resume(cx, &mut Some(())) {
+            Poll::Ready(CoroutineState::Yielded(y)) => Poll::Ready(Some(y)),
+            Poll::Ready(CoroutineState::Complete(r)) => {
+                self.body().keep_return(r);
+                Poll::Ready(None)
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<F: Future, Y> futures_core::FusedStream for AsyncGen<F, Y, ()> {
+    fn is_terminated(&self) -> bool {
+        self.body.is_done()
+    }
+}
+
+impl<F: Future, Y, A> fmt::Debug for AsyncGen<F, Y, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncGen")
+            .field("phase", &self.body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: Future, Y, A> fmt::Debug for Resume<'_, F, Y, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Resume")
+            .field("coroutine", &self.coroutine)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,377 @@
+//! [`Gen`]: what a `#[coroutine]` fn returns, and the body driver it shares with
+//! [`AsyncGen`](crate::AsyncGen).
+
+use core::fmt;
+use core::future::Future;
+use core::marker::PhantomData;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
+
+use crate::channel::Channel;
+use crate::iter::Iter;
+use crate::{Coroutine, CoroutineState};
+
+/// Where a coroutine's body is.
+enum Phase<F: Future> {
+    /// Not finished: the body's state machine, pinned with the coroutine.
+    Running(F),
+    /// The body returned. Holds the return value when an adapter that cannot hand it
+    /// out (a `Stream` ending) kept it for [`Gen::take_return`].
+    Done(Option<F::Output>),
+    /// The body panicked during a resume.
+    Panicked,
+}
+
+/// One step of a body: what a poll with a channel attached produced.
+pub(crate) enum Step<Y, R> {
+    Yielded(Y),
+    Complete(R),
+    /// The body awaits a future that is not ready (only `async fn` coroutines).
+    Pending,
+}
+
+/// The body of a coroutine with its phase: the engine shared by [`Gen`] and
+/// [`AsyncGen`](crate::AsyncGen).
+pub(crate) struct Body<F: Future, Y, A> {
+    phase: Phase<F>,
+    _types: PhantomData<fn(A) -> Y>,
+}
+
+/// Sets the phase to `Panicked` if the body unwinds out of a poll; forgotten otherwise.
+struct PanicGuard<F: Future>(*mut Phase<F>);
+
+impl<F: Future> Drop for PanicGuard<F> {
+    fn drop(&mut self) {
+        // SAFETY: the guard only exists while `Body::step` polls, and points at that
+        // body's phase, which outlives the poll; the `&mut F` borrowed from it is dead
+        // because the poll is unwinding. Overwriting drops the poisoned state machine,
+        // which owns nothing any more (its locals were dropped by the unwind).
+        unsafe { *self.0 = Phase::Panicked };
+    }
+}
+
+impl<F: Future, Y, A> Body<F, Y, A> {
+    #[inline]
+    pub(crate) const fn new(body: F) -> Self {
+        Body {
+            phase: Phase::Running(body),
+            _types: PhantomData,
+        }
+    }
+
+    /// Runs the body to its next yield, its end, or (async coroutines) a pending await.
+    ///
+    /// # Panics
+    ///
+    /// When the body already completed or panicked.
+    #[inline]
+    pub(crate) fn step(
+        self: Pin<&mut Self>,
+        arg: Option<A>,
+        outer: Option<&Waker>,
+    ) -> Step<Y, F::Output> {
+        // SAFETY: we never move out of `phase` while it is `Running` (the future is only
+        // re-pinned below), and replace it only by assignment, which drops it in place.
+        let phase: *mut Phase<F> = unsafe { &raw mut self.get_unchecked_mut().phase };
+        // SAFETY: `phase` comes from a live `&mut` and nothing else uses it meanwhile.
+        let Phase::Running(fut) = (unsafe { &mut *phase }) else {
+            // SAFETY: as above.
+            not_running(unsafe { &*phase });
+        };
+        // SAFETY: `fut` lives inside the pinned `Body` and is structurally pinned: it
+        // is never moved, and dropped in place (assignment to `*phase`).
+        let fut = unsafe { Pin::new_unchecked(fut) };
+        let mut chan = Channel::new(arg, outer);
+        let guard = PanicGuard(phase);
+        let poll = chan.poll(fut);
+        core::mem::forget(guard);
+        match poll {
+            Poll::Ready(ret) => {
+                // SAFETY: the borrow of the future ended with the poll.
+                unsafe { *phase = Phase::Done(None) };
+                Step::Complete(ret)
+            }
+            Poll::Pending => match chan.yielded {
+                Some(y) => Step::Yielded(y),
+                None => Step::Pending,
+            },
+        }
+    }
+
+    /// Stores the return value for [`Gen::take_return`] after an adapter consumed the end.
+    pub(crate) fn keep_return(self: Pin<&mut Self>, ret: F::Output) {
+        // SAFETY: the phase is `Done` (the caller just got `Step::Complete`), which is
+        // not structurally pinned.
+        unsafe { self.get_unchecked_mut().phase = Phase::Done(Some(ret)) };
+    }
+
+    pub(crate) fn take_return(self: Pin<&mut Self>) -> Option<F::Output> {
+        // SAFETY: only the unpinned `Done` payload is moved out.
+        match unsafe { &mut self.get_unchecked_mut().phase } {
+            Phase::Done(ret) => ret.take(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        matches!(self.phase, Phase::Done(_))
+    }
+
+    fn phase_name(&self) -> &'static str {
+        match self.phase {
+            Phase::Running(_) => "Running",
+            Phase::Done(_) => "Done",
+            Phase::Panicked => "Panicked",
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn not_running<F: Future>(phase: &Phase<F>) -> ! {
+    match phase {
+        Phase::Panicked => panic!("coroutine resumed after panicking"),
+        _ => panic!("coroutine resumed after completion"),
+    }
+}
+
+/// A synchronous coroutine: what a `#[coroutine::coroutine]` fn (not `async`) returns.
+///
+/// `F` is the compiler-generated state machine of the body, `Y` the yield type, `A` the
+/// resume argument type. It holds its whole state inline (no allocation), is
+/// `Send`/`Sync` when that state is, and can be moved freely until first resumed.
+///
+/// - [`Coroutine<A>`] once pinned (`core::pin::pin!` or `Box::pin`);
+/// - [`IntoIterator`] when `A = ()` (boxes itself once, requires the `alloc` feature),
+///   or [`Gen::iter`] on a stack-pinned coroutine (no allocation);
+/// - [`Future`] when `Y = ()` and `A = ()`: each `yield_!()` wakes the task once and
+///   returns `Pending` (a cooperative yield point);
+/// - [`futures_core::Stream`] when `A = ()`.
+///
+/// ```
+/// use coroutine::{yield_, Coroutine, CoroutineState};
+/// use core::pin::pin;
+///
+/// #[coroutine::coroutine(yield = u32)]
+/// fn countdown(from: u32) -> &'static str {
+///     for i in (1..=from).rev() {
+///         yield_!(i);
+///     }
+///     "liftoff"
+/// }
+///
+/// assert_eq!(countdown(3).into_iter().collect::<Vec<_>>(), [3, 2, 1]);
+///
+/// let mut c = pin!(countdown(1));
+/// assert_eq!(c.as_mut().resume(()), CoroutineState::Yielded(1));
+/// assert_eq!(c.as_mut().resume(()), CoroutineState::Complete("liftoff"));
+/// ```
+#[must_use = "a coroutine does nothing unless resumed, iterated or polled"]
+pub struct Gen<F: Future, Y, A = ()> {
+    body: Body<F, Y, A>,
+}
+
+impl<F: Future, Y, A> Gen<F, Y, A> {
+    /// Wraps a body state machine. Called by the `#[coroutine]` expansion only.
+    ///
+    /// # Safety
+    ///
+    /// Every `yield_!` future `body` polls must come from a `Yielder<Y, A>` (the same `Y`
+    /// and `A`) created inside `body` itself, as the `#[coroutine]` expansion does.
+    #[doc(hidden)]
+    #[inline]
+    pub const unsafe fn new(body: F) -> Self {
+        Gen {
+            body: Body::new(body),
+        }
+    }
+
+    #[inline]
+    fn body(self: Pin<&mut Self>) -> Pin<&mut Body<F, Y, A>> {
+        // SAFETY: structural pinning of the only field; `Gen` has no `Drop` and is
+        // `Unpin` only when `F` is.
+        unsafe { self.map_unchecked_mut(|g| &mut g.body) }
+    }
+
+    /// Takes the return value a [`Stream`](futures_core::Stream) or [`Future`] use of
+    /// this coroutine stored when it completed; `None` before the end, or once taken.
+    ///
+    /// ```
+    /// use coroutine::yield_;
+    /// use core::pin::pin;
+    /// use futures_core::Stream;
+    /// use core::task::{Context, Poll, Waker};
+    ///
+    /// #[coroutine::coroutine(yield = u8)]
+    /// fn one() -> &'static str {
+    ///     yield_!(1);
+    ///     "end"
+    /// }
+    ///
+    /// let mut s = pin!(one());
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert_eq!(s.as_mut().poll_next(&mut cx), Poll::Ready(Some(1)));
+    /// assert_eq!(s.as_mut().poll_next(&mut cx), Poll::Ready(None));
+    /// assert_eq!(s.as_mut().take_return(), Some("end"));
+    /// ```
+    pub fn take_return(self: Pin<&mut Self>) -> Option<F::Output> {
+        self.body().take_return()
+    }
+
+    /// Whether the body has completed.
+    ///
+    /// ```
+    /// use coroutine::Coroutine;
+    /// use core::pin::pin;
+    ///
+    /// #[coroutine::coroutine]
+    /// fn empty() {}
+    ///
+    /// let mut c = pin!(empty());
+    /// assert!(!c.is_complete());
+    /// c.as_mut().resume(());
+    /// assert!(c.is_complete());
+    /// ```
+    pub fn is_complete(&self) -> bool {
+        self.body.is_done()
+    }
+}
+
+impl<F: Future, Y> Gen<F, Y, ()> {
+    /// Iterates a pinned coroutine in place: no allocation. The iterator is fused and
+    /// keeps the return value ([`Iter::take_return`]).
+    ///
+    /// ```
+    /// use coroutine::yield_;
+    /// use core::pin::pin;
+    ///
+    /// #[coroutine::coroutine(yield = u32)]
+    /// fn squares(n: u32) -> u32 {
+    ///     for i in 0..n {
+    ///         yield_!(i * i);
+    ///     }
+    ///     n
+    /// }
+    ///
+    /// let mut c = pin!(squares(4));
+    /// let mut it = c.as_mut().iter();
+    /// assert_eq!(it.by_ref().sum::<u32>(), 14);
+    /// assert_eq!(it.take_return(), Some(4));
+    /// ```
+    pub fn iter(self: Pin<&mut Self>) -> Iter<Pin<&mut Self>> {
+        Iter::new(self)
+    }
+}
+
+impl<F: Future, Y, A> Coroutine<A> for Gen<F, Y, A> {
+    type Yield = Y;
+    type Return = F::Output;
+
+    #[inline]
+    fn resume(self: Pin<&mut Self>, arg: A) -> CoroutineState<Y, F::Output> {
+        match self.body().step(Some(arg), None) {
+            Step::Yielded(y) => CoroutineState::Yielded(y),
+            Step::Complete(r) => CoroutineState::Complete(r),
+            Step::Pending => awaited_in_sync_coroutine(),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn awaited_in_sync_coroutine() -> ! {
+    panic!(
+        "a synchronous coroutine awaited a future that was not ready; \
+         `.await` needs an `async fn` coroutine"
+    )
+}
+
+/// A sync coroutine with no yield value and no resume argument is a future: each
+/// `yield_!()` is a cooperative yield point that wakes the task once and returns
+/// `Pending`.
+///
+/// ```
+/// use coroutine::yield_;
+/// use core::future::Future;
+/// use core::pin::pin;
+/// use core::task::{Context, Poll, Waker};
+///
+/// #[coroutine::coroutine]
+/// fn work() -> u32 {
+///     yield_!();
+///     7
+/// }
+///
+/// let mut f = pin!(work());
+/// let mut cx = Context::from_waker(Waker::noop());
+/// assert_eq!(f.as_mut().poll(&mut cx), Poll::Pending);
+/// assert_eq!(f.as_mut().poll(&mut cx), Poll::Ready(7));
+/// ```
+impl<F: Future> Future for Gen<F, (), ()> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        match self.resume(()) {
+            CoroutineState::Yielded(()) => {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            CoroutineState::Complete(r) => Poll::Ready(r),
+        }
+    }
+}
+
+/// A sync coroutine with no resume argument is a fused stream of its yields; its
+/// return value is kept for [`Gen::take_return`].
+impl<F: Future, Y> futures_core::Stream for Gen<F, Y, ()> {
+    type Item = Y;
+
+    #[inline]
+    fn poll_next(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Y>> {
+        let mut body = self.body();
+        if body.is_done() {
+            return Poll::Ready(None);
+        }
+        match body.as_mut().step(Some(()), None) {
+            Step::Yielded(y) => Poll::Ready(Some(y)),
+            Step::Complete(r) => {
+                body.keep_return(r);
+                Poll::Ready(None)
+            }
+            Step::Pending => awaited_in_sync_coroutine(),
+        }
+    }
+}
+
+impl<F: Future, Y> futures_core::FusedStream for Gen<F, Y, ()> {
+    fn is_terminated(&self) -> bool {
+        self.body.is_done()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<F: Future, Y> IntoIterator for Gen<F, Y, ()> {
+    type Item = Y;
+    type IntoIter = Iter<Pin<alloc::boxed::Box<Self>>>;
+
+    /// Boxes the coroutine (one allocation) so the iterator can be moved freely.
+    fn into_iter(self) -> Self::IntoIter {
+        Iter::new(alloc::boxed::Box::pin(self))
+    }
+}
+
+impl<F: Future, Y, A> fmt::Debug for Gen<F, Y, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Gen")
+            .field("phase", &self.body.phase_name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: Future, Y, A> fmt::Debug for Body<F, Y, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.phase_name())
+    }
+}

@@ -1,0 +1,284 @@
+//! Stackless coroutines on stable Rust.
+//!
+//! A *coroutine* is a function that can suspend itself in the middle, hand a value
+//! out (`yield_!`), and later be resumed where it left off, optionally receiving a value
+//! back. `#[coroutine::coroutine]` turns a function containing `yield_!` into a pinned,
+//! self-referential state machine that is at once a resumable generator
+//! ([`Coroutine::resume`]), an iterator, a [`Stream`](futures_core::Stream), and (when it
+//! yields `()`) a [`Future`](core::future::Future) any executor can drive.
+//!
+//! ```
+//! use coroutine::{yield_, Coroutine, CoroutineState};
+//! use core::pin::pin;
+//!
+//! #[coroutine::coroutine(yield = u32)]
+//! fn countdown(from: u32) -> &'static str {
+//!     for i in (1..=from).rev() {
+//!         yield_!(i);
+//!     }
+//!     "liftoff"
+//! }
+//!
+//! #[coroutine::coroutine(yield = i64)]
+//! fn running_sum(#[resume] first: i64) -> ! {
+//!     let (mut total, mut x) = (0, first);
+//!     loop {
+//!         total += x;
+//!         x = yield_!(total); // evaluates to the next resume argument
+//!     }
+//! }
+//!
+//! assert_eq!(countdown(3).into_iter().collect::<Vec<_>>(), [3, 2, 1]);
+//!
+//! let mut sum = pin!(running_sum());
+//! assert_eq!(sum.as_mut().resume(5), CoroutineState::Yielded(5));
+//! assert_eq!(sum.as_mut().resume(10), CoroutineState::Yielded(15));
+//! ```
+//!
+//! # Writing the attribute
+//!
+//! Write the attribute with its path, `#[coroutine::coroutine]`, or import it under
+//! another name (`use coroutine::coroutine as co;` then `#[co]`). rustc reserves the
+//! bare `#[coroutine]` for nightly coroutine closures and rejects it on stable with
+//! E0659 ("`coroutine` is ambiguous ... name conflict with a builtin attribute").
+//!
+//! Arguments: `yield = T` sets the yield type (default `()`); `crate = path` names this
+//! crate for re-exporters (default `::coroutine`). A parameter marked `#[resume]`
+//! binds the argument of the *first* `resume` call and sets the resume type; every
+//! `yield_!(v)` evaluates to the argument of the `resume` that continues it.
+//! [`yield_from!`] runs another coroutine to completion inside this one.
+//!
+//! # Explanation
+//!
+//! The attribute lowers the body to an `async move` block (so the compiler computes
+//! the state machine: exact types, borrows held across `yield_!`, drop order) and wraps
+//! it in a [`Gen`]:
+//!
+//! ```text
+//! #[coroutine::coroutine(yield = u32)]
+//! fn countdown(from: u32) -> &'static str { ...yield_!(i)... }
+//!
+//! // becomes, roughly:
+//! fn countdown(from: u32) -> coroutine::Gen<impl Future<Output = &'static str>, u32, ()> {
+//!     let body = async move {
+//!         let yielder = /* zero-sized handle, Yielder<u32, ()> */;
+//!         let from = from;
+//!         'body: { ...yielder.yield_(i).await... }
+//!     };
+//!     /* SAFETY: the yielder's types are the Gen's */ unsafe { Gen::new(body) }
+//! }
+//! ```
+//!
+//! Nothing that crosses a `yield_!` goes through a pointer stored in the coroutine:
+//! during one `resume`, the yield slot and the resume argument live on the resumer's
+//! stack and reach the body through the waker of the poll `Context` (recognised by its
+//! vtable). Creating a coroutine allocates nothing; resuming it costs about what a
+//! hand-written iterator's `next` costs.
+//!
+//! # What does not compile
+//!
+//! `yield_!` outside a coroutine:
+//!
+//! ```compile_fail
+//! fn not_a_coroutine() {
+//!     coroutine::yield_!(1);
+//! }
+//! ```
+//!
+//! `yield_!` inside a closure (or an `async` block, or a nested fn) in the body:
+//!
+//! ```compile_fail
+//! #[coroutine::coroutine(yield = u32)]
+//! fn f() {
+//!     let g = || coroutine::yield_!(1);
+//! }
+//! ```
+//!
+//! `.await` in a coroutine that is not an `async fn`:
+//!
+//! ```compile_fail
+//! #[coroutine::coroutine]
+//! fn f() {
+//!     core::future::ready(1).await;
+//! }
+//! ```
+//!
+//! A yielded value of the wrong type:
+//!
+//! ```compile_fail
+//! #[coroutine::coroutine(yield = u32)]
+//! fn f() {
+//!     coroutine::yield_!("text");
+//! }
+//! ```
+//!
+//! # Features
+//!
+//! `#![no_std]`. `alloc` (on by default through `std`) adds `IntoIterator` for
+//! coroutines (one allocation) and the `Box` impls of [`Coroutine`].
+#![no_std]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+mod async_gen;
+mod channel;
+mod generator;
+mod iter;
+mod state;
+
+pub use async_gen::{AsyncGen, Resume};
+pub use generator::Gen;
+pub use iter::Iter;
+pub use state::{Coroutine, CoroutineState};
+
+/// Marks a fn as a coroutine. See the [crate docs](crate) for the full story.
+///
+/// ```
+/// use coroutine::yield_;
+///
+/// #[coroutine::coroutine(yield = &'static str)]
+/// fn words() {
+///     yield_!("hello");
+///     yield_!("world");
+/// }
+///
+/// assert_eq!(words().into_iter().collect::<Vec<_>>(), ["hello", "world"]);
+/// ```
+pub use coroutine_macros::coroutine;
+
+/// Suspends the coroutine, handing a value out; evaluates to the resume argument of the
+/// `resume` call that continues it. `yield_!()` yields `()`.
+///
+/// Only usable directly in the body of a `#[coroutine::coroutine]` fn: not in a closure,
+/// an `async` block or a nested fn there (a compile error says so).
+///
+/// ```
+/// use coroutine::{yield_, Coroutine, CoroutineState};
+/// use core::pin::pin;
+///
+/// #[coroutine::coroutine(yield = String)]
+/// fn echo(#[resume] first: u32) -> u32 {
+///     let second = yield_!(format!("got {first}"));
+///     first + second
+/// }
+///
+/// let mut c = pin!(echo());
+/// assert_eq!(c.as_mut().resume(1), CoroutineState::Yielded("got 1".to_string()));
+/// assert_eq!(c.as_mut().resume(2), CoroutineState::Complete(3));
+/// ```
+#[macro_export]
+macro_rules! yield_ {
+    // The `#[coroutine]` attribute rewrites each `yield_!(e)` in the body to this arm,
+    // passing a label of the body's outermost block and the body's yielder (both
+    // hygienic). The dead `break` makes the expansion fail to compile anywhere the label
+    // is unreachable: in a closure, an `async` block or a nested fn, however the
+    // `yield_!` got there (a user macro included).
+    (@__coroutine_unused) => {};
+    (@__coroutine_internal $label:lifetime, $yielder:ident $(,)?) => {
+        $crate::yield_!(@__coroutine_internal $label, $yielder, ())
+    };
+    (@__coroutine_internal $label:lifetime, $yielder:ident, $value:expr $(,)?) => {{
+        if false {
+            break $label $crate::__private::unreachable();
+        }
+        $yielder.yield_($value).await
+    }};
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`yield_!` can only be used directly in the body of a `#[coroutine::coroutine]` fn"
+        )
+    };
+}
+
+/// Runs another coroutine to completion inside this one: each of its yields is yielded
+/// out of this coroutine, each resume argument passed in; evaluates to its return value.
+///
+/// The delegate has the same yield and resume types. It may be a coroutine value, a
+/// `Pin<&mut _>` or a `Pin<Box<_>>` of one (so recursion through `Box::pin` works). With a
+/// resume type other than `()`, its first resume argument is given explicitly:
+/// `yield_from!(c, first)`.
+///
+/// ```
+/// use coroutine::{yield_, yield_from};
+///
+/// #[coroutine::coroutine(yield = u32)]
+/// fn range(lo: u32, hi: u32) -> u32 {
+///     for i in lo..hi {
+///         yield_!(i);
+///     }
+///     hi - lo
+/// }
+///
+/// #[coroutine::coroutine(yield = u32)]
+/// fn two_ranges() -> u32 {
+///     let a = yield_from!(range(0, 2));
+///     let b = yield_from!(Box::pin(range(10, 13)));
+///     a + b
+/// }
+///
+/// let mut it = two_ranges().into_iter();
+/// assert_eq!(it.by_ref().collect::<Vec<_>>(), [0, 1, 10, 11, 12]);
+/// assert_eq!(it.take_return(), Some(5));
+/// ```
+#[macro_export]
+macro_rules! yield_from {
+    (@__coroutine_unused) => {};
+    (@__coroutine_internal $label:lifetime, $yielder:ident, $delegate:expr $(,)?) => {
+        $crate::yield_from!(@__coroutine_internal $label, $yielder, $delegate, ())
+    };
+    (@__coroutine_internal $label:lifetime, $yielder:ident, $delegate:expr, $first:expr $(,)?) => {{
+        if false {
+            break $label $crate::__private::unreachable();
+        }
+        let mut delegate = $crate::__private::pin!($delegate);
+        let mut arg = $first;
+        loop {
+            match $crate::__private::resume(delegate.as_mut(), arg) {
+                $crate::CoroutineState::Yielded(value) => arg = $yielder.yield_(value).await,
+                $crate::CoroutineState::Complete(ret) => break ret,
+            }
+        }
+    }};
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`yield_from!` can only be used directly in the body of a `#[coroutine::coroutine]` fn"
+        )
+    };
+}
+
+/// What the `#[coroutine]` expansion and the `yield_!`/`yield_from!` macros use. Not
+/// public API: no semver guarantee.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::async_gen::AsyncGen;
+    pub use crate::channel::{Yield, Yielder};
+    pub use crate::generator::Gen;
+    pub use core::convert::Infallible;
+    pub use core::future::Future;
+    pub use core::marker::PhantomData;
+    pub use core::option::Option;
+    pub use core::pin::{Pin, pin};
+    pub use core::task::{Context, Poll};
+
+    /// Gives the `break` in the `yield_!` expansion a value of any type; never runs.
+    #[inline(always)]
+    pub fn unreachable<T>() -> T {
+        unreachable!()
+    }
+
+    /// Fixes a body's output type, so `?` and `return` in it know their target.
+    #[inline(always)]
+    pub fn returning<R, F: Future<Output = R>>(body: F) -> F {
+        body
+    }
+
+    /// `Coroutine::resume`, callable without the trait in scope.
+    #[inline(always)]
+    pub fn resume<C: crate::Coroutine<A> + ?Sized, A>(
+        c: Pin<&mut C>,
+        arg: A,
+    ) -> crate::CoroutineState<C::Yield, C::Return> {
+        c.resume(arg)
+    }
+}

@@ -1,0 +1,1 @@
+//! The cases live in `tests/ui/`; see `tests/ui.rs`.

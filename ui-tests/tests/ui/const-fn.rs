@@ -1,0 +1,6 @@
+#[coroutine::coroutine]
+const fn f() {}
+
+fn main() {
+    let _ = f();
+}

@@ -1,0 +1,6 @@
+#[coroutine::coroutine]
+extern "C" fn f() {}
+
+fn main() {
+    let _ = f();
+}

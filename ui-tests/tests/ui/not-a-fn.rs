@@ -1,0 +1,6 @@
+#[coroutine::coroutine]
+struct NotAFn;
+
+fn main() {
+    let _ = NotAFn;
+}

@@ -1,0 +1,8 @@
+struct S;
+
+impl S {
+    #[coroutine::coroutine]
+    fn f(#[resume] self) {}
+}
+
+fn main() {}

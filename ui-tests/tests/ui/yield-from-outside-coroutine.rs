@@ -1,0 +1,3 @@
+fn main() {
+    let _ = coroutine::yield_from!(std::iter::empty::<u8>());
+}

@@ -1,0 +1,3 @@
+fn main() {
+    coroutine::yield_!(1);
+}

@@ -1,0 +1,12 @@
+// async-stream #107: a yielded reference must not outlive the local it borrows.
+use coroutine::yield_;
+
+#[coroutine::coroutine(yield = &'a str)]
+fn f<'a>() {
+    let s = String::from("local");
+    yield_!(&s);
+}
+
+fn main() {
+    let _ = f();
+}
