@@ -25,7 +25,8 @@ use crate::{Coroutine, CoroutineState};
 ///     3
 /// }
 ///
-/// let mut it = Iter::new(pin!(abc()));
+/// let c = pin!(abc());
+/// let mut it = Iter::new(c);
 /// assert_eq!(it.by_ref().collect::<String>(), "abc");
 /// assert_eq!(it.next(), None); // fused
 /// assert_eq!(it.take_return(), Some(3));
