@@ -13,7 +13,7 @@
 //! deadline as nanoseconds since a process-wide base instant ([`NONE`] while the store is
 //! empty), so the question every idle run loop asks first, [`fire_expired`], costs one
 //! atomic load and takes no lock while no timer exists or none has expired yet;
-//! [`next_deadline`] is one atomic load while no timer exists.
+//! [`next_deadline`] takes no lock either.
 //!
 //! # The protocol for run loops
 //!
@@ -107,9 +107,10 @@ pub(crate) type TimerKey = (Instant, u64);
 
 /// A timer store: the global one is [`global`]; tests make their own.
 pub(crate) struct TimerStore {
-    /// A lower bound of the earliest deadline, as nanoseconds since `base` (exact unless
-    /// that deadline precedes `base`), or [`NONE`] when no timer is pending. Written only
-    /// while `inner` is locked; read without the lock by the fast paths.
+    /// The earliest deadline, as nanoseconds since `base`, or [`NONE`] when no timer is
+    /// pending. A deadline at or before `base` (only a deadline already in the past when
+    /// it was inserted can be) is stored as 0, meaning "ask the map". Written only while
+    /// `inner` is locked; read without the lock by the fast paths.
     earliest: AtomicU64,
     /// The instant `earliest` is measured from: the time of the first insertion.
     base: OnceLock<Instant>,
@@ -161,12 +162,10 @@ impl TimerStore {
         u64::try_from(instant.saturating_duration_since(base).as_nanos()).unwrap_or(NONE - 1)
     }
 
-    /// Publishes a lower bound of the map's first deadline in `earliest`. Called with the
-    /// lock held.
+    /// Publishes the map's first deadline in `earliest`. Called with the lock held.
     fn publish_earliest(&self, inner: &Inner) {
         let value = match inner.timers.first_key_value() {
-            // A deadline before `base` (possible only for a timer inserted with a deadline
-            // already in the past) saturates to 0: "maybe expired, take the lock".
+            // A deadline before `base` saturates to 0: "ask the map".
             Some((&(deadline, _), _)) => Self::to_nanos(*self.base.get_or_init(Instant::now), deadline),
             None => NONE,
         };
@@ -180,11 +179,13 @@ impl TimerStore {
 
     /// See [`next_deadline`].
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        if self.earliest.load(Ordering::Acquire) == NONE {
-            return None;
+        match self.earliest.load(Ordering::Acquire) {
+            NONE => None,
+            // The earliest deadline precedes `base`: only the map knows it exactly.
+            0 => self.lock().timers.first_key_value().map(|(&(deadline, _), _)| deadline),
+            // `earliest` is published only after `base` is set.
+            nanos => Some(*self.base.get()? + Duration::from_nanos(nanos)),
         }
-        // The exact deadline comes from the map itself (the atomic is only a bound).
-        self.lock().timers.first_key_value().map(|(&(deadline, _), _)| deadline)
     }
 
     /// See [`park_timeout`].
@@ -250,7 +251,8 @@ impl TimerStore {
         if nanos == NONE {
             return 0;
         }
-        // `base + nanos <= earliest deadline`, so `now` before it means nothing expired.
+        // `base + nanos` is the earliest deadline (or, for 0, at most it): `now` before it
+        // means nothing expired.
         if let Some(&base) = self.base.get()
             && Self::to_nanos(base, now) < nanos
         {
@@ -392,6 +394,8 @@ mod tests {
         for _ in 0..5 {
             store.insert(deadline, waker.clone());
         }
+        // `deadline` precedes the store's base instant: still reported exactly.
+        assert_eq!(store.next_deadline(), Some(deadline));
         assert_eq!(store.fire_expired(deadline), 5);
         assert_eq!(count.0.load(Ordering::SeqCst), 5);
     }
