@@ -51,16 +51,15 @@ pub(crate) struct CoroutineFn {
 impl CoroutineFn {
     /// The resume argument type: the `#[resume]` parameter's, or `()`.
     pub(crate) fn resume_ty(&self) -> TokenStream {
-        match &self.resume {
-            Some((_, r)) => r.ty.to_token_stream(),
-            None => quote!(()),
-        }
+        self.resume
+            .as_ref()
+            .map_or_else(|| quote!(()), |(_, r)| r.ty.to_token_stream())
     }
 }
 
 /// Parses the item the attribute is on. Anything but a fn with a body is an error; the
 /// item's tokens come back so they can still be emitted.
-pub(crate) fn parse_item(item: TokenStream, errors: &mut Errors) -> Option<ItemFn> {
+pub(crate) fn parse_item(item: &TokenStream, errors: &mut Errors) -> Option<ItemFn> {
     match syn::parse2::<ItemFn>(item.clone()) {
         Ok(f) => Some(f),
         Err(fn_error) => {
@@ -69,7 +68,7 @@ pub(crate) fn parse_item(item: TokenStream, errors: &mut Errors) -> Option<ItemF
                     item_keyword(&other).unwrap_or_else(|| other.to_token_stream()),
                     "`#[coroutine]` can only be used on a fn",
                 ),
-                Err(_) if syn::parse2::<syn::TraitItemFn>(item).is_ok() => {
+                Err(_) if syn::parse2::<syn::TraitItemFn>(item.clone()).is_ok() => {
                     errors.push(syn::Error::new(
                         fn_error.span(),
                         "`#[coroutine]` needs a fn with a body",

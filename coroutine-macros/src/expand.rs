@@ -31,10 +31,10 @@ use crate::{attr, valid, visit};
 
 /// The whole attribute: parse, validate, rewrite, generate. On errors, the fn is still
 /// emitted (with a stub body) beside them so call sites keep resolving.
-pub(crate) fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn coroutine(args: TokenStream, item: &TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let args = attr::parse(args, &mut errors);
-    let Some(item_fn) = ast::parse_item(item.clone(), &mut errors) else {
+    let Some(item_fn) = ast::parse_item(item, &mut errors) else {
         let errors = errors.to_compile_errors();
         return quote!(#errors #item);
     };
@@ -132,8 +132,10 @@ fn body(f: &CoroutineFn) -> TokenStream {
         .params
         .iter()
         .map(|p| {
-            let (pat, ident) = (&p.pat, &p.ident);
-            quote!(let #pat = #ident;)
+            // The parameter's attributes (`#[allow(unused_variables)]`, `#[cfg(..)]`)
+            // apply to the binding the body sees too.
+            let (attrs, pat, ident) = (&p.attrs, &p.pat, &p.ident);
+            quote!(#(#attrs)* let #pat = #ident;)
         })
         .collect();
     if let Some((at, resume)) = &f.resume {

@@ -17,5 +17,5 @@ use proc_macro::TokenStream;
 /// Turns a fn containing `yield_!` into a coroutine. Documented in the `coroutine` crate.
 #[proc_macro_attribute]
 pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::coroutine(args.into(), item.into()).into()
+    expand::coroutine(args.into(), &item.into()).into()
 }

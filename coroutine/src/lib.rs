@@ -262,19 +262,19 @@ pub mod __private {
     pub use core::task::{Context, Poll};
 
     /// Gives the `break` in the `yield_!` expansion a value of any type; never runs.
-    #[inline(always)]
+    #[inline]
     pub fn unreachable<T>() -> T {
         unreachable!()
     }
 
     /// Fixes a body's output type, so `?` and `return` in it know their target.
-    #[inline(always)]
+    #[inline]
     pub fn returning<R, F: Future<Output = R>>(body: F) -> F {
         body
     }
 
     /// `Coroutine::resume`, callable without the trait in scope.
-    #[inline(always)]
+    #[inline]
     pub fn resume<C: crate::Coroutine<A> + ?Sized, A>(
         c: Pin<&mut C>,
         arg: A,

@@ -1,0 +1,191 @@
+//! Drops, panics and misuse: what the contract defines, asserted exactly.
+#![deny(warnings)]
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::{Pin, pin};
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use coroutine::{Coroutine, CoroutineState, yield_};
+
+type Log = Rc<RefCell<Vec<String>>>;
+
+/// Records its drop in the log.
+struct Noisy(&'static str, Log);
+
+impl Drop for Noisy {
+    fn drop(&mut self) {
+        self.1.borrow_mut().push(self.0.to_string());
+    }
+}
+
+#[coroutine::coroutine]
+fn with_locals(log: Log, param: Noisy) {
+    let _a = Noisy("a", log.clone());
+    let b = Noisy("b", log.clone());
+    yield_!();
+    drop(b);
+    let _c = Noisy("c", log.clone());
+    yield_!();
+    let _d = Noisy("d", log);
+    let _ = param;
+}
+
+/// The same body as an `async fn`, with each `yield_!()` replaced by a pending point.
+async fn with_locals_async(log: Log, param: Noisy) {
+    let _a = Noisy("a", log.clone());
+    let b = Noisy("b", log.clone());
+    pending_once().await;
+    drop(b);
+    let _c = Noisy("c", log.clone());
+    pending_once().await;
+    let _d = Noisy("d", log);
+    let _ = param;
+}
+
+/// Returns `Pending` once, then `Ready`.
+fn pending_once() -> impl Future<Output = ()> {
+    let mut first = true;
+    std::future::poll_fn(move |_| {
+        if std::mem::take(&mut first) {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+}
+
+/// Drop logs after `steps` resumes/polls and then dropping: ours, then the `async fn`.
+fn drop_logs(steps: usize) -> (Vec<String>, Vec<String>) {
+    let ours: Log = Log::default();
+    {
+        let mut c = pin!(with_locals(ours.clone(), Noisy("param", ours.clone())));
+        for _ in 0..steps {
+            c.as_mut().resume(());
+        }
+    }
+    let theirs: Log = Log::default();
+    {
+        let mut f = pin!(with_locals_async(
+            theirs.clone(),
+            Noisy("param", theirs.clone())
+        ));
+        let mut cx = Context::from_waker(Waker::noop());
+        for _ in 0..steps {
+            let _ = f.as_mut().poll(&mut cx);
+        }
+    }
+    let ours = ours.borrow().clone();
+    let theirs = theirs.borrow().clone();
+    (ours, theirs)
+}
+
+#[test]
+fn dropping_a_suspended_coroutine_drops_each_live_local_once_in_async_fn_order() {
+    let expected: [&[&str]; 4] = [
+        &["param"],                     // never resumed: only the moved-in parameter
+        &["b", "a", "param"],           // at the first yield
+        &["b", "c", "a", "param"],      // at the second yield (`b` dropped before it)
+        &["b", "d", "c", "a", "param"], // completed
+    ];
+    for (steps, expected) in expected.iter().enumerate() {
+        let (ours, theirs) = drop_logs(steps);
+        assert_eq!(ours, *expected, "after {steps} resumes");
+        assert_eq!(ours, theirs, "after {steps} resumes, same as the async fn");
+    }
+}
+
+#[coroutine::coroutine(yield = u8)]
+fn panics_at_second_resume(log: Log) -> u8 {
+    let _a = Noisy("a", log.clone());
+    yield_!(1);
+    let _b = Noisy("b", log);
+    panic!("boom in the body");
+}
+
+#[test]
+fn a_panic_drops_live_locals_and_later_resumes_panic_with_a_clear_message() {
+    let log = Log::default();
+    let mut c = pin!(panics_at_second_resume(log.clone()));
+    assert_eq!(c.as_mut().resume(()), CoroutineState::Yielded(1));
+    let err = catch_unwind(AssertUnwindSafe(|| c.as_mut().resume(()))).unwrap_err();
+    assert_eq!(err.downcast_ref::<&str>(), Some(&"boom in the body"));
+    assert_eq!(*log.borrow(), ["b", "a"], "dropped during unwinding");
+    let err = catch_unwind(AssertUnwindSafe(|| c.as_mut().resume(()))).unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<&str>(),
+        Some(&"coroutine resumed after panicking")
+    );
+    assert_eq!(log.borrow().len(), 2, "nothing dropped twice");
+}
+
+#[coroutine::coroutine(yield = u8)]
+fn one_yield() -> &'static str {
+    yield_!(1);
+    "done"
+}
+
+#[test]
+#[should_panic(expected = "resumed after completion")]
+fn resume_after_completion_panics() {
+    let mut c = pin!(one_yield());
+    assert_eq!(c.as_mut().resume(()), CoroutineState::Yielded(1));
+    assert_eq!(c.as_mut().resume(()), CoroutineState::Complete("done"));
+    c.as_mut().resume(());
+}
+
+#[test]
+#[should_panic(expected = "resumed after completion")]
+fn polling_the_future_after_completion_panics() {
+    #[coroutine::coroutine]
+    fn unit() {}
+    let mut f = pin!(unit());
+    let mut cx = Context::from_waker(Waker::noop());
+    assert_eq!(f.as_mut().poll(&mut cx), Poll::Ready(()));
+    let _ = f.as_mut().poll(&mut cx);
+}
+
+#[test]
+fn dropping_a_coroutine_that_never_started_drops_its_arguments_once() {
+    let log = Log::default();
+    drop(with_locals(log.clone(), Noisy("param", log.clone())));
+    assert_eq!(*log.borrow(), ["param"]);
+}
+
+/// A `macro_rules!` whose *definition* holds `.await` cannot be seen through by the
+/// attribute; a sync coroutine awaiting a future that is not ready panics, clearly.
+macro_rules! await_hidden {
+    ($e:expr) => {
+        $e.await
+    };
+}
+
+#[coroutine::coroutine]
+fn sync_coroutine_that_awaits() {
+    await_hidden!(pending_once());
+}
+
+#[test]
+#[should_panic(expected = "a synchronous coroutine awaited a future that was not ready")]
+fn a_sync_coroutine_awaiting_a_pending_future_panics_with_a_clear_message() {
+    let mut c = pin!(sync_coroutine_that_awaits());
+    c.as_mut().resume(());
+}
+
+#[test]
+fn a_yield_polled_outside_its_coroutine_panics_instead_of_touching_memory() {
+    // Only reachable through the `unsafe` private API the expansion uses: a `yield_!`
+    // future polled under a waker that is not a coroutine's.
+    // SAFETY: deliberately broken contract, to check the run-time backstop: the future
+    // is polled under a foreign waker, which must panic before any channel access.
+    let yielder = unsafe { coroutine::__private::Yielder::<u32, ()>::new() };
+    let mut y = yielder.yield_(5);
+    let mut cx = Context::from_waker(Waker::noop());
+    let err = catch_unwind(AssertUnwindSafe(|| Pin::new(&mut y).poll(&mut cx))).unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<&str>(),
+        Some(&"a `yield_!` was polled outside the coroutine it belongs to")
+    );
+}
