@@ -1,0 +1,98 @@
+//! A small, fast executor for coroutines and any other [`Future`].
+//!
+//! * [`block_on`] runs one future on the current thread.
+//! * [`LocalExecutor`] runs many `!Send` futures on one thread.
+//! * [`Executor`] runs `Send` futures on a pool of worker threads, with work stealing.
+//! * [`Task`] is the handle to a spawned future: await it for the output, drop it to
+//!   cancel, [`detach`](Task::detach) it to let it run.
+//! * Timers and cooperative yielding: [`sleep`], [`sleep_until`], [`timeout`],
+//!   [`interval`], [`yield_now`].
+//!
+//! ```
+//! use executor::{LocalExecutor, yield_now};
+//!
+//! let ex = LocalExecutor::new();
+//! let task = ex.spawn(async {
+//!     yield_now().await;
+//!     "done"
+//! });
+//! assert_eq!(ex.run(task), "done");
+//! ```
+//!
+//! # How a task works
+//!
+//! A spawned future lives in one heap allocation with a header in front: an atomic
+//! state word (flag bits plus a reference count) and a pointer to the functions that
+//! know the future's type. The task's [`Waker`](std::task::Waker) is a pointer to that
+//! same allocation: cloning it is a reference-count increment, waking it pushes the task
+//! onto its executor's queue. The state machine is written down in the source of
+//! `task/state.rs` and model-checked with [loom](https://docs.rs/loom)
+//! (`tests/loom_*.rs`).
+//!
+//! # Panics
+//!
+//! A panic inside a task is caught; the executor goes on running the other tasks, and
+//! the panic is re-raised where the task's [`Task`] handle is awaited (or swallowed if
+//! the task was detached).
+//!
+//! ```
+//! let ex = executor::LocalExecutor::new();
+//! let bad = ex.spawn(async { panic!("boom") });
+//! let good = ex.spawn(async { 1 });
+//! let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.run(bad)));
+//! assert!(caught.is_err());
+//! assert_eq!(ex.run(good), 1);
+//! ```
+
+mod block_on;
+mod local;
+mod loom;
+mod multi;
+mod park;
+mod task;
+pub mod time;
+
+pub use block_on::block_on;
+pub use local::LocalExecutor;
+pub use multi::Executor;
+pub use task::{Cancel, Task};
+pub use time::{
+    Elapsed, Interval, Sleep, Timeout, YieldNow, interval, sleep, sleep_until, timeout, yield_now,
+};
+
+/// Internals exposed to the loom models only (`RUSTFLAGS="--cfg loom"`).
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    pub use crate::task::Runnable;
+    use crate::task::{Schedule, Task, spawn as spawn_task};
+    use std::future::Future;
+
+    /// A scheduler that calls a function with each `Runnable`.
+    pub struct FnSchedule<F>(pub F);
+
+    impl<F: Fn(Runnable) + Send + Sync + 'static> Schedule for FnSchedule<F> {
+        unsafe fn schedule(this: *const Self, runnable: Runnable) {
+            // SAFETY: `this` is live until the hand-over, which is the call itself; the
+            // models' functions own what they touch (an `Arc`'d queue).
+            unsafe { ((*this).0)(runnable) }
+        }
+    }
+
+    /// Spawns `future` with `schedule` as its scheduler.
+    pub fn spawn<F, S>(future: F, schedule: S) -> (Runnable, Task<F::Output>)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        S: Fn(Runnable) + Send + Sync + 'static,
+    {
+        spawn_task(future, FnSchedule(schedule), 0)
+    }
+
+    impl Runnable {
+        /// Polls the task once.
+        pub fn run_now(self) {
+            self.run();
+        }
+    }
+}

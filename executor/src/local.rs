@@ -1,0 +1,407 @@
+//! [`LocalExecutor`]: a single-threaded executor for `!Send` futures.
+//!
+//! # Design
+//!
+//! * The run queue is a `VecDeque` that only the executor's thread touches: spawning or
+//!   waking a task on that thread is a `push_back`, with no lock and no atomic besides
+//!   the task's own state word.
+//! * A waker used on another thread pushes into a mutex-protected remote queue, raises a
+//!   flag and unparks the executor's thread; the run loop moves the remote queue into
+//!   the local one when it sees the flag (one atomic load per task otherwise).
+//! * Every live task is on an intrusive list (the links are in the task header), which
+//!   holds one reference. When the executor is dropped it drops the futures of all
+//!   tasks still alive, on its own thread: a `!Send` future is never dropped elsewhere,
+//!   even if wakers or `Task` handles outlive the executor on other threads.
+//!
+//! # Fairness
+//!
+//! The run queue is FIFO. A task woken while it is being polled (e.g. by
+//! [`yield_now`](crate::yield_now)) is put at the *back* of the queue, behind every task
+//! that was already runnable, so a task that always wakes itself cannot starve the
+//! others. The future given to [`run`](LocalExecutor::run) is polled between tasks as
+//! soon as it is woken, after at most 61 tasks; expired timers are fired at least every
+//! 61 tasks.
+
+use std::cell::{Cell, UnsafeCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::pin;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
+use std::thread::Thread;
+
+use crate::park::{current_thread_id, fire_timers, park_idle, with_ctx};
+use crate::task::raw::Header;
+use crate::task::{Runnable, Schedule, Task, spawn_unchecked};
+
+/// How many tasks run between two looks at the main future and the timers.
+const BATCH: u32 = 61;
+
+/// A single-threaded executor: runs `!Send` futures on the thread that created it.
+///
+/// Spawn tasks with [`spawn`](Self::spawn); they run while [`run`](Self::run) is driving
+/// the executor (or one at a time with [`try_tick`](Self::try_tick)). The run queue is
+/// FIFO and a task that wakes itself goes to the back of it (see the module docs for
+/// the fairness guarantee). Wakers may be used from any thread.
+///
+/// Dropping the executor drops the futures of the tasks that have not completed, on
+/// this thread; awaiting their `Task` handles afterwards panics.
+///
+/// ```
+/// use std::rc::Rc;
+///
+/// let ex = executor::LocalExecutor::new();
+/// let shared = Rc::new(5); // not `Send`
+/// let s = shared.clone();
+/// let task = ex.spawn(async move { *s * 2 });
+/// assert_eq!(ex.run(task), 10);
+/// ```
+pub struct LocalExecutor {
+    shared: Arc<Shared>,
+    /// `!Send` and `!Sync`: the executor belongs to the thread that created it.
+    _not_send: PhantomData<*const ()>,
+}
+
+/// The part of the executor the tasks point to (their scheduler).
+struct Shared {
+    /// The id of the executor's thread (`park::current_thread_id`).
+    owner: u64,
+    /// The executor's thread, unparked by remote wake-ups.
+    thread: Thread,
+    /// The run queue. Only the owner thread touches it.
+    local: UnsafeCell<VecDeque<Runnable>>,
+    /// The first task of the list of live tasks. Only the owner thread touches it.
+    head: Cell<Option<NonNull<Header>>>,
+    /// Set when `remote` may be non-empty.
+    remote_flag: AtomicBool,
+    /// `Runnable`s handed over by other threads.
+    remote: Mutex<Remote>,
+}
+
+struct Remote {
+    queue: Vec<Runnable>,
+    /// The executor is gone: `Runnable`s are released, never queued.
+    closed: bool,
+}
+
+// SAFETY: the fields that are not `Sync` (`local`, `head`, and the `Cell`s in the task
+// headers of the list) are only accessed on the owner thread, which every access
+// checks (`owner == current_thread_id()`) or is guaranteed by `LocalExecutor` being
+// `!Send`. The remote queue is behind a mutex and the flag is atomic.
+unsafe impl Sync for Shared {}
+// SAFETY: as above; moving the `Arc` to another thread only lets that thread use the
+// mutex-protected remote path.
+unsafe impl Send for Shared {}
+
+/// The scheduler stored in each local task.
+struct LocalSchedule(Arc<Shared>);
+
+impl Schedule for LocalSchedule {
+    #[inline]
+    unsafe fn schedule(this: *const Self, runnable: Runnable) {
+        // SAFETY: `this` is live until `runnable` is handed over (trait contract); only
+        // the `Shared` pointer is copied out of it.
+        let shared: *const Shared = unsafe { Arc::as_ptr(&(*this).0) };
+        // SAFETY: the task's `Arc` keeps `Shared` alive at least until the hand-over.
+        if unsafe { (*shared).owner } == current_thread_id() {
+            // SAFETY: on the owner thread the task cannot be run (and freed) before this
+            // function returns, so its `Arc` keeps `Shared` alive; the owner thread may
+            // touch the local queue.
+            unsafe { (*shared).push_local(runnable) };
+        } else {
+            // SAFETY: as above until the hand-over; the extra strong count keeps
+            // `Shared` alive after it.
+            let shared = unsafe {
+                Arc::increment_strong_count(shared);
+                Arc::from_raw(shared)
+            };
+            shared.push_remote(runnable);
+        }
+    }
+
+    fn release(&self, task: NonNull<Header>) -> usize {
+        // Called on the owner thread (the future is dropped or completed there).
+        self.0.unlink(task);
+        1
+    }
+}
+
+impl Shared {
+    fn lock_remote(&self) -> MutexGuard<'_, Remote> {
+        // No user code runs under this lock; a poisoned lock still holds a valid queue.
+        self.remote.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// # Safety
+    ///
+    /// Owner thread only.
+    #[inline]
+    unsafe fn push_local(&self, runnable: Runnable) {
+        // SAFETY: owner thread (caller's contract); no reference into the queue lives
+        // across user code, so this is the only one.
+        unsafe { (*self.local.get()).push_back(runnable) };
+    }
+
+    /// # Safety
+    ///
+    /// Owner thread only.
+    #[inline]
+    unsafe fn pop_local(&self) -> Option<Runnable> {
+        // SAFETY: as in `push_local`.
+        unsafe { (*self.local.get()).pop_front() }
+    }
+
+    fn push_remote(&self, runnable: Runnable) {
+        let mut remote = self.lock_remote();
+        if remote.closed {
+            drop(remote);
+            // The executor is gone and has dropped every future already: give up the
+            // reference without touching the (`!Send`) future.
+            runnable.release_unrun();
+            return;
+        }
+        remote.queue.push(runnable);
+        self.remote_flag.store(true, Ordering::Release);
+        drop(remote);
+        self.thread.unpark();
+    }
+
+    /// Moves the remote queue into the local one. Owner thread only.
+    ///
+    /// # Safety
+    ///
+    /// Owner thread only.
+    unsafe fn drain_remote(&self) {
+        self.remote_flag.store(false, Ordering::Relaxed);
+        let queue = std::mem::take(&mut self.lock_remote().queue);
+        for runnable in queue {
+            // SAFETY: owner thread (caller's contract).
+            unsafe { self.push_local(runnable) };
+        }
+    }
+
+    /// Links a new task at the head of the list. Owner thread only.
+    fn link(&self, task: NonNull<Header>) {
+        // SAFETY: the list holds a reference to each task on it, so the headers are
+        // live; only the owner thread touches the links.
+        unsafe {
+            let links = &task.as_ref().links;
+            links.prev.set(None);
+            links.next.set(self.head.get());
+            if let Some(head) = self.head.get() {
+                head.as_ref().links.prev.set(Some(task));
+            }
+        }
+        self.head.set(Some(task));
+    }
+
+    /// Unlinks a task from the list. Owner thread only.
+    fn unlink(&self, task: NonNull<Header>) {
+        // SAFETY: as in `link`.
+        unsafe {
+            let links = &task.as_ref().links;
+            let (prev, next) = (links.prev.take(), links.next.take());
+            match prev {
+                Some(prev) => prev.as_ref().links.next.set(next),
+                None => self.head.set(next),
+            }
+            if let Some(next) = next {
+                next.as_ref().links.prev.set(prev);
+            }
+        }
+    }
+}
+
+impl LocalExecutor {
+    /// Creates an executor that belongs to the current thread.
+    ///
+    /// ```
+    /// let ex = executor::LocalExecutor::new();
+    /// assert_eq!(ex.run(async { 1 }), 1);
+    /// ```
+    pub fn new() -> Self {
+        let (owner, thread) = with_ctx(|ctx| (ctx.id(), ctx.parker().thread().clone()));
+        Self {
+            shared: Arc::new(Shared {
+                owner,
+                thread,
+                local: UnsafeCell::new(VecDeque::with_capacity(64)),
+                head: Cell::new(None),
+                remote_flag: AtomicBool::new(false),
+                remote: Mutex::new(Remote {
+                    queue: Vec::new(),
+                    closed: false,
+                }),
+            }),
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Spawns `future` as a task; it runs when the executor is driven by
+    /// [`run`](Self::run) or [`try_tick`](Self::try_tick). The future need not be `Send`.
+    ///
+    /// ```
+    /// let ex = executor::LocalExecutor::new();
+    /// let a = ex.spawn(async { 1 });
+    /// let b = ex.spawn(async { 2 });
+    /// assert_eq!(ex.run(async { a.await + b.await }), 3);
+    /// ```
+    pub fn spawn<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        // SAFETY: the scheduler runs and drops the `Runnable`s of this task only on this
+        // thread: other threads only push them into the remote queue, drained here, or
+        // release them unrun once the executor is closed; the executor is `!Send` and
+        // drops every live future on this thread when dropped (the list holds the extra
+        // reference). The output is dropped by the runner (this thread) or by the `Task`,
+        // which is `Send` only if the output is.
+        let (runnable, task) =
+            unsafe { spawn_unchecked(future, LocalSchedule(self.shared.clone()), 1) };
+        self.shared.link(runnable.header());
+        // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread.
+        unsafe { self.shared.push_local(runnable) };
+        task
+    }
+
+    /// Runs one queued task, if there is one; returns whether it did. Does not block.
+    ///
+    /// ```
+    /// let ex = executor::LocalExecutor::new();
+    /// assert!(!ex.try_tick());
+    /// ex.spawn(async {}).detach();
+    /// assert!(ex.try_tick());
+    /// assert!(!ex.try_tick());
+    /// ```
+    pub fn try_tick(&self) -> bool {
+        match self.next() {
+            Some(runnable) => {
+                runnable.run();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The next task to run: local queue first, then the remote one.
+    #[inline]
+    fn next(&self) -> Option<Runnable> {
+        let shared = &*self.shared;
+        // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread.
+        if let Some(runnable) = unsafe { shared.pop_local() } {
+            return Some(runnable);
+        }
+        if shared.remote_flag.load(Ordering::Acquire) {
+            // SAFETY: owner thread, as above.
+            unsafe {
+                shared.drain_remote();
+                return shared.pop_local();
+            }
+        }
+        None
+    }
+
+    /// Runs the executor on this thread until `future` completes, and returns its
+    /// output. Spawned tasks run meanwhile; the thread parks (driving the timers) when
+    /// nothing is runnable.
+    ///
+    /// ```
+    /// let ex = executor::LocalExecutor::new();
+    /// let out = ex.run(async {
+    ///     let t = ex.spawn(async { "hi" });
+    ///     t.await
+    /// });
+    /// assert_eq!(out, "hi");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If called from inside [`block_on`](crate::block_on) or another `run` on the same
+    /// thread (nested). A panic of `future` propagates; panics of tasks do not (they are
+    /// re-raised where their `Task` is awaited).
+    pub fn run<T>(&self, future: impl Future<Output = T>) -> T {
+        let mut future = pin!(future);
+        with_ctx(|ctx| {
+            let _entered = ctx.enter("LocalExecutor::run");
+            let parker = ctx.parker();
+            let waker = parker.waker_ref();
+            let mut cx = Context::from_waker(&waker);
+            // Stale wake-ups from an earlier run are irrelevant: poll first.
+            let _ = parker.take_notified();
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+            loop {
+                // Run a batch of tasks, then look at the main future again: neither can
+                // starve the other.
+                let mut ran = 0;
+                while ran < BATCH {
+                    let Some(runnable) = self.next() else { break };
+                    runnable.run();
+                    ran += 1;
+                }
+                if ran == BATCH {
+                    fire_timers();
+                }
+                if parker.take_notified() {
+                    if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                        return output;
+                    }
+                } else if ran == 0 {
+                    park_idle(parker.thread());
+                }
+            }
+        })
+    }
+}
+
+impl Default for LocalExecutor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for LocalExecutor {
+    fn drop(&mut self) {
+        let shared = &*self.shared;
+        let remote = {
+            let mut remote = shared.lock_remote();
+            remote.closed = true;
+            std::mem::take(&mut remote.queue)
+        };
+        // Dropping a `Runnable` drops its task's future (here, on the owner thread).
+        drop(remote);
+        loop {
+            // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread.
+            if let Some(runnable) = unsafe { shared.pop_local() } {
+                drop(runnable);
+                continue;
+            }
+            // A task on the list is not running (nothing runs while the executor is
+            // dropped) and not complete (completion unlinks it).
+            if let Some(task) = shared.head.get() {
+                // SAFETY: the list's reference keeps the task alive; this is the owner
+                // thread; `Schedule::release` unlinks it and releases that reference
+                // (hence zero references passed here).
+                unsafe { (task.as_ref().vtable.shutdown)(task, 0) };
+                continue;
+            }
+            break;
+        }
+    }
+}
+
+impl fmt::Debug for LocalExecutor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread.
+        let queued = unsafe { (*self.shared.local.get()).len() };
+        f.debug_struct("LocalExecutor")
+            .field("queued", &queued)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,425 @@
+//! [`Executor`]: a multi-threaded, work-stealing executor for `Send` futures.
+//!
+//! # Design
+//!
+//! Each worker thread owns a FIFO deque of `Runnable`s (crossbeam-deque); a task spawned
+//! or woken on a worker goes to that worker's deque, with no lock. Tasks spawned or woken
+//! from other threads go to a global injector queue. A worker looks for work in its own
+//! deque, then the injector (taking a batch), then steals half of another worker's
+//! deque. A worker that finds nothing spins briefly, then registers as idle and parks
+//! (driving the timers, see `DESIGN-NOTES.md`); a push to the injector unparks one idle
+//! worker.
+//!
+//! # Fairness
+//!
+//! Each deque is FIFO, and a task woken while it runs goes to the back of its worker's
+//! deque, so a task that always wakes itself cannot starve the tasks queued behind it.
+//! Every 61 tasks a worker takes from the injector first (so tasks from outside are not
+//! starved by a busy worker) and fires expired timers.
+
+use std::cell::Cell;
+use std::fmt;
+use std::future::Future;
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::thread::{self, JoinHandle, Thread};
+
+use crossbeam_deque::{Injector, Steal, Stealer, Worker};
+
+use crate::block_on::block_on_named;
+use crate::park::{fire_timers, park_idle, with_ctx};
+use crate::task::{Runnable, Schedule, Task, spawn};
+
+/// How many tasks a worker runs between two looks at the injector and the timers.
+const GLOBAL_INTERVAL: u32 = 61;
+/// How many rounds an idle worker looks for work before it parks.
+const SPIN_ROUNDS: u32 = 16;
+
+/// A multi-threaded executor with work stealing.
+///
+/// [`spawn`](Self::spawn) starts a `Send` future on the worker threads; [`run`](Self::run)
+/// blocks the calling thread until a future completes (the workers keep running all the
+/// tasks meanwhile). Idle workers park and drive the timers. Dropping the executor stops
+/// and joins the workers; tasks that had not completed are cancelled (their futures are
+/// dropped) and awaiting their `Task` panics.
+///
+/// ```
+/// let ex = executor::Executor::with_threads(2);
+/// let tasks: Vec<_> = (0..10u64).map(|i| ex.spawn(async move { i * i })).collect();
+/// let sum = ex.run(async {
+///     let mut sum = 0;
+///     for t in tasks {
+///         sum += t.await;
+///     }
+///     sum
+/// });
+/// assert_eq!(sum, 285);
+/// ```
+pub struct Executor {
+    shared: Arc<Shared>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+struct Shared {
+    injector: Injector<Runnable>,
+    stealers: Vec<Stealer<Runnable>>,
+    /// Each worker's thread, set by the worker itself before it can go idle.
+    threads: Vec<OnceLock<Thread>>,
+    /// Indices of the workers that are (about to be) parked.
+    idle: Mutex<Vec<usize>>,
+    /// `idle.len()`, readable without the lock.
+    num_idle: AtomicUsize,
+    shutdown: AtomicBool,
+}
+
+/// The worker running on this thread, if any.
+struct WorkerCtx {
+    shared: Arc<Shared>,
+    index: usize,
+    local: Worker<Runnable>,
+    tick: Cell<u32>,
+}
+
+thread_local! {
+    static WORKER: Cell<*const WorkerCtx> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Pushes `runnable` onto this thread's deque if this thread is a worker of `shared`;
+/// gives it back otherwise.
+#[inline]
+fn push_to_worker(shared: *const Shared, runnable: Runnable) -> Result<(), Runnable> {
+    let ctx = WORKER.with(Cell::get);
+    // SAFETY: a non-null `WORKER` points to the `WorkerCtx` on the stack of the worker
+    // loop of this thread, which clears it before returning.
+    match unsafe { ctx.as_ref() } {
+        Some(ctx) if std::ptr::eq(Arc::as_ptr(&ctx.shared), shared) => {
+            ctx.push_local(runnable);
+            Ok(())
+        }
+        _ => Err(runnable),
+    }
+}
+
+/// The scheduler stored in each task.
+struct MultiSchedule(Arc<Shared>);
+
+impl Schedule for MultiSchedule {
+    #[inline]
+    unsafe fn schedule(this: *const Self, runnable: Runnable) {
+        // SAFETY: `this` is live until `runnable` is handed over (trait contract); only
+        // the `Shared` pointer is copied out.
+        let shared: *const Shared = unsafe { Arc::as_ptr(&(*this).0) };
+        if let Err(runnable) = push_to_worker(shared, runnable) {
+            // SAFETY: the task's `Arc` keeps `Shared` alive until the hand-over; the
+            // extra strong count keeps it alive after that.
+            let shared = unsafe {
+                Arc::increment_strong_count(shared);
+                Arc::from_raw(shared)
+            };
+            shared.push_global(runnable);
+        }
+    }
+}
+
+impl Shared {
+    fn lock_idle(&self) -> MutexGuard<'_, Vec<usize>> {
+        // No user code runs under this lock.
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues a task from outside the workers and wakes an idle worker.
+    fn push_global(&self, runnable: Runnable) {
+        self.injector.push(runnable);
+        fence(Ordering::SeqCst);
+        if self.shutdown.load(Ordering::SeqCst) {
+            // Nobody will run it: cancel it here (its future is `Send`).
+            self.drain_injector();
+            return;
+        }
+        self.notify_one();
+    }
+
+    /// Unparks one idle worker, if any. The caller pushed work and then issued a
+    /// `SeqCst` fence (pairs with the one in `Worker::park`).
+    fn notify_one(&self) {
+        if self.num_idle.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        let index = {
+            let mut idle = self.lock_idle();
+            let index = idle.pop();
+            self.num_idle.store(idle.len(), Ordering::SeqCst);
+            index
+        };
+        if let Some(thread) = index.and_then(|i| self.threads[i].get()) {
+            thread.unpark();
+        }
+    }
+
+    fn drain_injector(&self) {
+        loop {
+            match self.injector.steal() {
+                Steal::Success(runnable) => drop(runnable),
+                Steal::Retry => {}
+                Steal::Empty => break,
+            }
+        }
+    }
+}
+
+impl WorkerCtx {
+    #[inline]
+    fn push_local(&self, runnable: Runnable) {
+        self.local.push(runnable);
+        // A heuristic without a fence: this worker runs the task itself if nobody
+        // steals it, so a missed wake-up costs parallelism, never progress.
+        if self.shared.num_idle.load(Ordering::Relaxed) > 0 && self.local.len() > 1 {
+            self.shared.notify_one();
+        }
+    }
+
+    fn find_task(&self) -> Option<Runnable> {
+        let tick = self.tick.get().wrapping_add(1);
+        self.tick.set(tick);
+        if tick.is_multiple_of(GLOBAL_INTERVAL) {
+            fire_timers();
+            if let Some(r) = self.steal_global() {
+                return Some(r);
+            }
+        }
+        if let Some(r) = self.local.pop() {
+            return Some(r);
+        }
+        self.steal_global().or_else(|| self.steal_others())
+    }
+
+    fn steal_global(&self) -> Option<Runnable> {
+        loop {
+            match self.shared.injector.steal_batch_and_pop(&self.local) {
+                Steal::Success(r) => return Some(r),
+                Steal::Retry => {}
+                Steal::Empty => return None,
+            }
+        }
+    }
+
+    fn steal_others(&self) -> Option<Runnable> {
+        let n = self.shared.stealers.len();
+        loop {
+            let mut retry = false;
+            for k in 1..n {
+                let stealer = &self.shared.stealers[(self.index + k) % n];
+                match stealer.steal_batch_and_pop(&self.local) {
+                    Steal::Success(r) => return Some(r),
+                    Steal::Retry => retry = true,
+                    Steal::Empty => {}
+                }
+            }
+            if !retry {
+                return None;
+            }
+        }
+    }
+
+    fn has_work(&self) -> bool {
+        !self.local.is_empty()
+            || !self.shared.injector.is_empty()
+            || self.shared.stealers.iter().any(|s| !s.is_empty())
+    }
+
+    /// Parks until woken (or a timer is due). Registers as idle first and re-checks for
+    /// work, so a push that saw no idle worker happened before the re-check.
+    fn park(&self) {
+        let shared = &*self.shared;
+        {
+            let mut idle = shared.lock_idle();
+            idle.push(self.index);
+            shared.num_idle.store(idle.len(), Ordering::SeqCst);
+        }
+        fence(Ordering::SeqCst);
+        if !self.has_work() && !shared.shutdown.load(Ordering::SeqCst) {
+            let thread = shared.threads[self.index].get().expect("set at start");
+            park_idle(thread);
+        }
+        let mut idle = shared.lock_idle();
+        if let Some(pos) = idle.iter().position(|&i| i == self.index) {
+            idle.swap_remove(pos);
+            shared.num_idle.store(idle.len(), Ordering::SeqCst);
+        }
+    }
+
+    fn run(&self) {
+        'outer: loop {
+            if let Some(runnable) = self.find_task() {
+                runnable.run();
+                continue;
+            }
+            for _ in 0..SPIN_ROUNDS {
+                if self.shared.shutdown.load(Ordering::Acquire) {
+                    break 'outer;
+                }
+                std::hint::spin_loop();
+                if let Some(runnable) = self.find_task() {
+                    runnable.run();
+                    continue 'outer;
+                }
+            }
+            if self.shared.shutdown.load(Ordering::Acquire) {
+                break;
+            }
+            self.park();
+        }
+        // Cancel what is left in this worker's deque (the futures are `Send`).
+        while let Some(runnable) = self.local.pop() {
+            drop(runnable);
+        }
+    }
+}
+
+fn worker_main(shared: Arc<Shared>, index: usize, local: Worker<Runnable>) {
+    /// Clears `WORKER` when the loop ends, also on unwinding.
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            WORKER.with(|w| w.set(std::ptr::null()));
+        }
+    }
+    let _ = shared.threads[index].set(thread::current());
+    let ctx = WorkerCtx {
+        shared,
+        index,
+        local,
+        tick: Cell::new(0),
+    };
+    with_ctx(|thread_ctx| {
+        let _entered = thread_ctx.enter("executor::Executor worker");
+        WORKER.with(|w| w.set(&raw const ctx));
+        let _reset = Reset;
+        ctx.run();
+    });
+}
+
+impl Executor {
+    /// Creates an executor with one worker per available CPU.
+    ///
+    /// ```
+    /// let ex = executor::Executor::new();
+    /// assert_eq!(ex.run(ex.spawn(async { 1 })), 1);
+    /// ```
+    pub fn new() -> Self {
+        Self::with_threads(thread::available_parallelism().map_or(1, NonZeroUsize::get))
+    }
+
+    /// Creates an executor with `threads` workers (at least one).
+    ///
+    /// ```
+    /// let ex = executor::Executor::with_threads(3);
+    /// assert_eq!(ex.threads(), 3);
+    /// ```
+    pub fn with_threads(threads: usize) -> Self {
+        let threads = threads.max(1);
+        let locals: Vec<Worker<Runnable>> = (0..threads).map(|_| Worker::new_fifo()).collect();
+        let shared = Arc::new(Shared {
+            injector: Injector::new(),
+            stealers: locals.iter().map(Worker::stealer).collect(),
+            threads: (0..threads).map(|_| OnceLock::new()).collect(),
+            idle: Mutex::new(Vec::with_capacity(threads)),
+            num_idle: AtomicUsize::new(0),
+            shutdown: AtomicBool::new(false),
+        });
+        let workers = locals
+            .into_iter()
+            .enumerate()
+            .map(|(index, local)| {
+                let shared = shared.clone();
+                thread::Builder::new()
+                    .name(format!("executor-worker-{index}"))
+                    .spawn(move || worker_main(shared, index, local))
+                    .expect("failed to spawn an executor worker thread")
+            })
+            .collect();
+        Self { shared, workers }
+    }
+
+    /// The number of worker threads.
+    ///
+    /// ```
+    /// assert_eq!(executor::Executor::with_threads(2).threads(), 2);
+    /// ```
+    pub fn threads(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// Spawns `future` onto the workers.
+    ///
+    /// ```
+    /// let ex = executor::Executor::with_threads(2);
+    /// let task = ex.spawn(async { std::thread::current().name().map(str::to_owned) });
+    /// let name = ex.run(task).unwrap();
+    /// assert!(name.starts_with("executor-worker-"));
+    /// ```
+    pub fn spawn<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (runnable, task) = spawn(future, MultiSchedule(self.shared.clone()), 0);
+        if let Err(runnable) = push_to_worker(Arc::as_ptr(&self.shared), runnable) {
+            self.shared.push_global(runnable);
+        }
+        task
+    }
+
+    /// Blocks the calling thread until `future` completes, and returns its output. The
+    /// future is polled on the calling thread; the workers keep running the tasks.
+    ///
+    /// ```
+    /// let ex = executor::Executor::with_threads(2);
+    /// let t = ex.spawn(async { 21 });
+    /// assert_eq!(ex.run(async { t.await * 2 }), 42);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If called from inside [`block_on`](crate::block_on), another `run`, or a task of an
+    /// `Executor` (nested).
+    pub fn run<T>(&self, future: impl Future<Output = T>) -> T {
+        block_on_named(future, "Executor::run")
+    }
+}
+
+impl Default for Executor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        self.shared.shutdown.store(true, Ordering::SeqCst);
+        for thread in self.shared.threads.iter().filter_map(OnceLock::get) {
+            thread.unpark();
+        }
+        let me = thread::current().id();
+        for worker in self.workers.drain(..) {
+            if worker.thread().id() == me {
+                // Dropped from one of its own tasks: that worker exits on its own.
+                continue;
+            }
+            // A worker only panics if a waker or destructor outside any task did; the
+            // executor is being dropped anyway.
+            let _ = worker.join();
+        }
+        self.shared.drain_injector();
+    }
+}
+
+impl fmt::Debug for Executor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Executor")
+            .field("threads", &self.workers.len())
+            .field("idle", &self.shared.num_idle.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}

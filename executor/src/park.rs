@@ -1,0 +1,195 @@
+//! Per-thread state shared by every run loop: the "inside a run loop" flag that detects
+//! nesting, the thread's parker (a cached waker that unparks it), a cheap thread id, and
+//! the one idle routine that drives the timers and parks.
+
+use std::cell::Cell;
+use std::mem::ManuallyDrop;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{RawWaker, RawWakerVTable, Waker};
+use std::thread::{self, Thread};
+use std::time::Instant;
+
+use crate::time::driver;
+
+/// The state of one thread.
+pub(crate) struct ThreadCtx {
+    /// The name of the run loop this thread is inside, if any.
+    entered: Cell<Option<&'static str>>,
+    /// This thread's parker; its waker is lent to the futures the run loops poll.
+    parker: Arc<Parker>,
+    /// A process-unique id of this thread (cheaper than `thread::current().id()`).
+    id: u64,
+}
+
+thread_local! {
+    static CTX: ThreadCtx = ThreadCtx {
+        entered: Cell::new(None),
+        parker: Arc::new(Parker {
+            thread: thread::current(),
+            notified: AtomicBool::new(false),
+        }),
+        id: next_thread_id(),
+    };
+}
+
+fn next_thread_id() -> u64 {
+    // A process-wide `static`: plain `std`, not the loom shim.
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Runs `f` with the calling thread's context.
+#[inline]
+pub(crate) fn with_ctx<R>(f: impl FnOnce(&ThreadCtx) -> R) -> R {
+    CTX.with(f)
+}
+
+/// The calling thread's id, as used by [`ThreadCtx::id`].
+#[inline]
+pub(crate) fn current_thread_id() -> u64 {
+    CTX.with(|ctx| ctx.id)
+}
+
+impl ThreadCtx {
+    /// Marks the thread as inside the run loop `name` until the guard is dropped.
+    ///
+    /// # Panics
+    ///
+    /// If the thread is inside a run loop already (nesting would block the outer one).
+    #[inline]
+    pub(crate) fn enter(&self, name: &'static str) -> EnterGuard<'_> {
+        if let Some(outer) = self.entered.get() {
+            nested(name, outer);
+        }
+        self.entered.set(Some(name));
+        EnterGuard { ctx: self }
+    }
+
+    /// This thread's parker.
+    pub(crate) fn parker(&self) -> &Arc<Parker> {
+        &self.parker
+    }
+
+    /// This thread's id.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn nested(name: &str, outer: &str) -> ! {
+    panic!(
+        "`{name}` cannot be called from inside `{outer}` on the same thread (nested): \
+         the inner call would block the outer executor; `.await` the future instead"
+    )
+}
+
+/// Clears the "inside a run loop" flag when dropped (also on unwinding).
+pub(crate) struct EnterGuard<'a> {
+    ctx: &'a ThreadCtx,
+}
+
+impl Drop for EnterGuard<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.ctx.entered.set(None);
+    }
+}
+
+/// Wakes one thread: a `notified` flag plus `Thread::unpark`.
+///
+/// The flag is what makes the parker survive other users of `park`/`unpark` on the same
+/// thread: a foreign `unpark` makes `park` return, the flag is still clear, and the
+/// thread parks again; a wake-up is never lost, because the flag is set before
+/// `unpark` and checked after every `park`.
+pub(crate) struct Parker {
+    thread: Thread,
+    notified: AtomicBool,
+}
+
+static PARKER_WAKER: RawWakerVTable =
+    RawWakerVTable::new(parker_clone, parker_wake, parker_wake_by_ref, parker_drop);
+
+unsafe fn parker_clone(data: *const ()) -> RawWaker {
+    // SAFETY: `data` comes from `Arc::as_ptr` of a live `Arc<Parker>` (the waker being
+    // cloned owns or borrows one), so adding a strong count is sound.
+    unsafe { Arc::increment_strong_count(data.cast::<Parker>()) };
+    RawWaker::new(data, &PARKER_WAKER)
+}
+
+unsafe fn parker_wake(data: *const ()) {
+    // SAFETY: this waker owns one strong count (made by `parker_clone`), taken back here.
+    let parker = unsafe { Arc::from_raw(data.cast::<Parker>()) };
+    parker.unpark();
+}
+
+unsafe fn parker_wake_by_ref(data: *const ()) {
+    // SAFETY: the waker keeps the `Parker` alive for this call.
+    unsafe { &*data.cast::<Parker>() }.unpark();
+}
+
+unsafe fn parker_drop(data: *const ()) {
+    // SAFETY: this waker owns one strong count, released here.
+    drop(unsafe { Arc::from_raw(data.cast::<Parker>()) });
+}
+
+impl Parker {
+    /// A waker for this parker that borrows `self`'s strong count (no refcount change):
+    /// it must not outlive `self` (cloning it makes an owning waker).
+    #[inline]
+    pub(crate) fn waker_ref(self: &Arc<Self>) -> ManuallyDrop<Waker> {
+        let raw = RawWaker::new(Arc::as_ptr(self).cast(), &PARKER_WAKER);
+        // SAFETY: the vtable's functions uphold the `RawWaker` contract for a pointer
+        // obtained from `Arc::as_ptr`; the result is `ManuallyDrop`, so the borrowed
+        // strong count is never released by it.
+        ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
+    }
+
+    /// Sets the flag and unparks the thread (once per wake-up).
+    pub(crate) fn unpark(&self) {
+        if !self.notified.swap(true, Ordering::Release) {
+            self.thread.unpark();
+        }
+    }
+
+    /// Clears the flag; returns whether it was set.
+    #[inline]
+    pub(crate) fn take_notified(&self) -> bool {
+        self.notified.load(Ordering::Relaxed) && self.notified.swap(false, Ordering::Acquire)
+    }
+
+    /// The parked thread.
+    pub(crate) fn thread(&self) -> &Thread {
+        &self.thread
+    }
+}
+
+/// The idle step of every run loop (the parking rule of `DESIGN-NOTES.md`): fire the
+/// expired timers; if that woke nobody, park until the next deadline (or until
+/// unparked). Returns after any wake-up, spurious ones included: the caller re-checks
+/// its work.
+pub(crate) fn park_idle(thread: &Thread) {
+    let now = Instant::now();
+    if driver::fire_expired(now) > 0 {
+        return;
+    }
+    // Register before reading the deadline: an earlier timer inserted after the read
+    // unparks this thread, and an unpark before `park` makes it return at once.
+    driver::register_parker(thread.clone());
+    match driver::next_deadline() {
+        Some(deadline) => thread::park_timeout(deadline.saturating_duration_since(now)),
+        None => thread::park(),
+    }
+    driver::unregister_parker();
+}
+
+/// Fires the expired timers while the loop is busy (so a busy executor does not starve
+/// them). Cheap when no timer exists.
+#[inline]
+pub(crate) fn fire_timers() {
+    if driver::next_deadline().is_some() {
+        driver::fire_expired(Instant::now());
+    }
+}

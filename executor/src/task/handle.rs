@@ -1,0 +1,284 @@
+//! [`Task<T>`]: the handle to a spawned task's output.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::resume_unwind;
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+use std::thread;
+
+use super::raw::Header;
+use super::state::Notify;
+
+/// A handle to a spawned task: await it for the task's output.
+///
+/// * **Dropping** a `Task` cancels the task: its future is dropped by its executor (on
+///   the executor's thread, so `!Send` futures of a [`LocalExecutor`](crate::LocalExecutor)
+///   are safe to cancel from anywhere) and never polled again.
+/// * [`detach`](Task::detach) lets the task run on without a handle.
+/// * [`cancel`](Task::cancel) cancels it and waits until the future is gone, returning
+///   the output if the task had completed first.
+/// * A **panic** inside the task is caught by the executor, which goes on running the
+///   other tasks; it is re-raised (with [`std::panic::resume_unwind`]) where the `Task`
+///   is awaited. The panic of a detached task, or of one whose `Task` was dropped, is
+///   swallowed: nobody is left to receive it.
+///
+/// Awaiting a task that was cancelled because its executor was dropped first panics.
+///
+/// ```
+/// let ex = executor::LocalExecutor::new();
+/// let task = ex.spawn(async { 1 + 2 });
+/// assert_eq!(ex.run(task), 3);
+/// ```
+#[must_use = "dropping a `Task` cancels it; use `.detach()` to let it run"]
+pub struct Task<T> {
+    ptr: NonNull<Header>,
+    /// The output was returned by `poll` already.
+    done: bool,
+    _output: PhantomData<T>,
+}
+
+// SAFETY: a `Task<T>` only moves a `T` out (to the thread polling it) and drops one;
+// both are fine on any thread when `T: Send`. The future is never touched by the handle:
+// cancelling schedules it onto its own executor.
+unsafe impl<T: Send> Send for Task<T> {}
+// SAFETY: `&Task<T>` gives access to nothing but atomic loads of the state.
+unsafe impl<T: Send> Sync for Task<T> {}
+
+impl<T> Unpin for Task<T> {}
+
+impl<T> Task<T> {
+    /// Takes over the handle's reference to the task at `ptr`.
+    pub(crate) fn from_raw(ptr: NonNull<Header>) -> Self {
+        Self {
+            ptr,
+            done: false,
+            _output: PhantomData,
+        }
+    }
+
+    fn header(&self) -> &Header {
+        // SAFETY: the handle's reference keeps the task alive.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Lets the task run to completion without a handle; its output is dropped.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::rc::Rc;
+    ///
+    /// let ex = executor::LocalExecutor::new();
+    /// let ran = Rc::new(Cell::new(false));
+    /// let flag = ran.clone();
+    /// ex.spawn(async move { flag.set(true) }).detach();
+    /// ex.run(async {});
+    /// while ex.try_tick() {}
+    /// assert!(ran.get());
+    /// ```
+    pub fn detach(self) {
+        let mut this = std::mem::ManuallyDrop::new(self);
+        this.release();
+    }
+
+    /// Cancels the task and waits until its future is gone. Returns the output if the
+    /// task had completed before it could be cancelled, `None` otherwise. If the task
+    /// panicked, the panic is re-raised here.
+    ///
+    /// ```
+    /// let ex = executor::LocalExecutor::new();
+    /// let task = ex.spawn(std::future::pending::<()>());
+    /// assert_eq!(ex.run(task.cancel()), None);
+    ///
+    /// let task = ex.spawn(async { 7 });
+    /// while ex.try_tick() {}
+    /// assert_eq!(ex.run(task.cancel()), Some(7));
+    /// ```
+    pub fn cancel(self) -> Cancel<T> {
+        self.start_cancel();
+        Cancel { task: self }
+    }
+
+    /// Whether the task has completed (or was cancelled and its future dropped).
+    ///
+    /// ```
+    /// let ex = executor::LocalExecutor::new();
+    /// let task = ex.spawn(async {});
+    /// assert!(!task.is_finished());
+    /// while ex.try_tick() {}
+    /// assert!(task.is_finished());
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.header().state.load().is_complete()
+    }
+
+    /// Sets `CLOSED` and, if the task was idle, schedules it so that its executor drops
+    /// the future.
+    fn start_cancel(&self) {
+        let header = self.header();
+        match header.state.transition_to_cancelled() {
+            Notify::Submit => {
+                // SAFETY: the transition counted a reference for the new `Runnable`.
+                unsafe { (header.vtable.schedule)(self.ptr) }
+            }
+            Notify::DoNothing => {}
+        }
+    }
+
+    /// Polls for the output: `Some(Ok(_))` or `Some(Err(panic))` once the task completed,
+    /// `None` if it was cancelled before it completed (or the output was taken already).
+    fn poll_output(&mut self, cx: &mut Context<'_>) -> Poll<Option<thread::Result<T>>> {
+        let header = self.header();
+        let snapshot = header.state.load();
+        if !snapshot.is_complete() {
+            let registered = if snapshot.has_awaiter() {
+                let same = header.awaiter.with(|slot| {
+                    // SAFETY: `AWAITER` is set: the slot is shared read-only.
+                    unsafe { &*slot }
+                        .as_ref()
+                        .is_some_and(|w| w.will_wake(cx.waker()))
+                });
+                if same {
+                    return Poll::Pending;
+                }
+                match header.state.unset_awaiter() {
+                    Ok(_) => self.set_awaiter(cx.waker()),
+                    Err(s) => Err(s),
+                }
+            } else {
+                self.set_awaiter(cx.waker())
+            };
+            match registered {
+                Ok(()) => return Poll::Pending,
+                Err(s) => debug_assert!(s.is_complete()),
+            }
+        }
+        let mut output: Option<thread::Result<T>> = None;
+        // SAFETY: `COMPLETE`: the output belongs to the handle; `output` has the type
+        // the vtable writes (`T` is the future's output type).
+        unsafe { (header.vtable.take_output)(self.ptr, (&raw mut output).cast()) };
+        Poll::Ready(output)
+    }
+
+    /// Stores `waker` in the awaiter slot (which the handle owns: `AWAITER` is clear) and
+    /// publishes it. On failure (the task completed) the slot is emptied again.
+    fn set_awaiter(&self, waker: &Waker) -> Result<(), super::state::Snapshot> {
+        let header = self.header();
+        // SAFETY: `AWAITER` is clear: the handle owns the slot.
+        header
+            .awaiter
+            .with_mut(|slot| unsafe { *slot = Some(waker.clone()) });
+        match header.state.set_awaiter() {
+            Ok(_) => Ok(()),
+            Err(s) => {
+                // SAFETY: the transition failed, so `AWAITER` is still clear.
+                header.awaiter.with_mut(|slot| unsafe { *slot = None });
+                Err(s)
+            }
+        }
+    }
+
+    /// Gives up the handle: drops the output if the task completed, takes back the
+    /// awaiter slot if it has not, releases the handle's reference.
+    fn release(&mut self) {
+        let header = self.header();
+        let prev = header.state.drop_handle();
+        if prev.is_complete() {
+            if !self.done {
+                let mut output: Option<thread::Result<T>> = None;
+                // SAFETY: `COMPLETE` was seen by the handle: the output is ours.
+                unsafe { (header.vtable.take_output)(self.ptr, (&raw mut output).cast()) };
+                drop(output);
+            }
+        } else if prev.has_awaiter() {
+            // SAFETY: `drop_handle` cleared `AWAITER` before completion: the slot is ours.
+            let waker = header.awaiter.with_mut(|slot| unsafe { (*slot).take() });
+            drop(waker);
+        }
+        if header.state.ref_dec(1) {
+            let ptr = self.ptr;
+            // SAFETY: that was the last reference.
+            unsafe { (ptr.as_ref().vtable.dealloc)(ptr) }
+        }
+    }
+}
+
+impl<T> Future for Task<T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        assert!(!self.done, "`Task` polled after it completed");
+        match self.poll_output(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(output) => {
+                self.done = true;
+                match output {
+                    Some(Ok(value)) => Poll::Ready(value),
+                    Some(Err(panic)) => resume_unwind(panic),
+                    None => panic!(
+                        "the task was cancelled: its executor was dropped before it completed"
+                    ),
+                }
+            }
+        }
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        if !self.header().state.load().is_complete() {
+            self.start_cancel();
+        }
+        self.release();
+    }
+}
+
+impl<T> fmt::Debug for Task<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Task")
+            .field("state", &self.header().state.load())
+            .finish()
+    }
+}
+
+/// The future returned by [`Task::cancel`]: resolves to the output if the task completed
+/// before it was cancelled, `None` otherwise.
+///
+/// ```
+/// let ex = executor::LocalExecutor::new();
+/// let cancel: executor::Cancel<()> = ex.spawn(std::future::pending()).cancel();
+/// assert_eq!(ex.run(cancel), None);
+/// ```
+#[must_use = "futures do nothing unless polled"]
+pub struct Cancel<T> {
+    task: Task<T>,
+}
+
+impl<T> Future for Cancel<T> {
+    type Output = Option<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        if self.task.done {
+            return Poll::Ready(None);
+        }
+        match self.task.poll_output(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(output) => {
+                self.task.done = true;
+                match output {
+                    Some(Ok(value)) => Poll::Ready(Some(value)),
+                    Some(Err(panic)) => resume_unwind(panic),
+                    None => Poll::Ready(None),
+                }
+            }
+        }
+    }
+}
+
+impl<T> fmt::Debug for Cancel<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cancel").field("task", &self.task).finish()
+    }
+}
