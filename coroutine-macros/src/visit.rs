@@ -102,12 +102,19 @@ impl<'e> Rewriter<'e> {
         self.scope = outer;
     }
 
-    /// The internal-arm prefix that replaces a `yield_!`'s arguments; `at` is the
-    /// user's macro, where a misplaced `yield_!`'s label error should point.
-    fn prefix(at: Span) -> TokenStream {
+    /// The internal-arm prefix that replaces our macro's arguments; `at` is the user's
+    /// macro, where a misplaced `yield_!`'s label error should point. `yield_from!` in
+    /// an `async fn` has its own arm (it may also delegate to async coroutines and
+    /// streams).
+    fn prefix(&self, ours: Ours, at: Span) -> TokenStream {
         let label = body_label(at);
         let yielder = yielder_ident();
-        quote!(@__coroutine_internal #label, #yielder)
+        match (ours, self.kind) {
+            (Ours::YieldFrom, Kind::Async) => {
+                quote!(@__coroutine_internal_async #label, #yielder)
+            }
+            _ => quote!(@__coroutine_internal #label, #yielder),
+        }
     }
 
     /// Rewrites one of our macros, whose arguments are parsed as expressions (and
@@ -151,7 +158,8 @@ impl<'e> Rewriter<'e> {
         for arg in &mut args {
             self.visit_expr_mut(arg);
         }
-        let prefix = Self::prefix(
+        let prefix = self.prefix(
+            ours,
             mac.path
                 .segments
                 .last()
@@ -248,7 +256,7 @@ impl<'e> Rewriter<'e> {
             return group.clone();
         }
         let inner = self.rewrite_tokens(group.stream());
-        let prefix = Self::prefix(name_span);
+        let prefix = self.prefix(ours, name_span);
         let args = if inner.is_empty() {
             prefix
         } else {

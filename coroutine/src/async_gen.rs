@@ -99,7 +99,7 @@ impl<F: Future, Y, A> AsyncGen<F, Y, A> {
 
     /// Polls one resume step: `arg` is taken on the step's first poll.
     #[inline]
-    pub(crate) fn poll_resume(
+    pub(crate) fn poll_step(
         self: Pin<&mut Self>,
         cx: &Context<'_>,
         arg: &mut Option<A>,
@@ -167,7 +167,7 @@ impl<F: Future, Y, A> Future for Resume<'_, F, Y, A> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        this.coroutine.as_mut().poll_resume(cx, &mut this.arg)
+        this.coroutine.as_mut().poll_step(cx, &mut this.arg)
     }
 }
 
@@ -176,7 +176,7 @@ impl<F: Future> Future for AsyncGen<F, (), ()> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        match self.poll_resume(cx, &mut Some(())) {
+        match self.poll_step(cx, &mut Some(())) {
             Poll::Ready(CoroutineState::Yielded(())) => {
                 cx.waker().wake_by_ref();
                 Poll::Pending
@@ -195,7 +195,7 @@ impl<F: Future, Y> futures_core::Stream for AsyncGen<F, Y, ()> {
         if self.body.is_done() {
             return Poll::Ready(None);
         }
-        match self.as_mut().poll_resume(cx, &mut Some(())) {
+        match self.as_mut().poll_step(cx, &mut Some(())) {
             Poll::Ready(CoroutineState::Yielded(y)) => Poll::Ready(Some(y)),
             Poll::Ready(CoroutineState::Complete(r)) => {
                 self.body().keep_return(r);

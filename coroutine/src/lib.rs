@@ -123,11 +123,13 @@ extern crate alloc;
 
 mod async_gen;
 mod channel;
+mod delegate;
 mod generator;
 mod iter;
 mod state;
 
 pub use async_gen::{AsyncGen, Resume};
+pub use delegate::AsyncCoroutine;
 pub use generator::Gen;
 pub use iter::Iter;
 pub use state::{Coroutine, CoroutineState};
@@ -240,6 +242,27 @@ macro_rules! yield_from {
             }
         }
     }};
+    // In an `async fn` coroutine the delegate may also be an async coroutine or a
+    // stream; see `delegate.rs` for how the kind is chosen.
+    (@__coroutine_internal_async $label:lifetime, $yielder:ident, $delegate:expr $(,)?) => {
+        $crate::yield_from!(@__coroutine_internal_async $label, $yielder, $delegate, ())
+    };
+    (@__coroutine_internal_async $label:lifetime, $yielder:ident, $delegate:expr, $first:expr $(,)?) => {{
+        if false {
+            break $label $crate::__private::unreachable();
+        }
+        #[allow(unused_imports)]
+        use $crate::__private::{AsyncKind as _, StreamKind as _, SyncKind as _};
+        let mut delegate = $crate::__private::pin!($delegate);
+        let mut arg = $first;
+        let kind = (&&&$crate::__private::Probe::new(&delegate, &arg)).__coroutine_kind();
+        loop {
+            match kind.step(delegate.as_mut(), arg).await {
+                $crate::CoroutineState::Yielded(value) => arg = $yielder.yield_(value).await,
+                $crate::CoroutineState::Complete(ret) => break ret,
+            }
+        }
+    }};
     ($($tokens:tt)*) => {
         ::core::compile_error!(
             "`yield_from!` can only be used directly in the body of a `#[coroutine::coroutine]` fn"
@@ -253,6 +276,7 @@ macro_rules! yield_from {
 pub mod __private {
     pub use crate::async_gen::AsyncGen;
     pub use crate::channel::{Yield, Yielder};
+    pub use crate::delegate::{AsyncKind, Probe, StreamKind, SyncKind};
     pub use crate::generator::Gen;
     pub use core::convert::Infallible;
     pub use core::future::Future;

@@ -48,6 +48,11 @@ pub enum CoroutineState<Y, R> {
 /// assert_eq!(c.as_mut().resume(()), CoroutineState::Yielded(2));
 /// assert_eq!(c.as_mut().resume(()), CoroutineState::Complete("done"));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a sync coroutine resumed with `{R}`",
+    label = "not a `Coroutine<{R}>`",
+    note = "a sync coroutine delegates with `yield_from!` only to sync coroutines; an `async fn` coroutine can also delegate to async coroutines and streams"
+)]
 pub trait Coroutine<R = ()> {
     /// The type of the values this coroutine yields.
     type Yield;

@@ -248,8 +248,7 @@ fn never_return_type_is_infallible() {
     return_type_is_infallible(&never_returns());
 }
 
-fn return_type_is_infallible<C: Coroutine<Return = core::convert::Infallible>>(_: &C) {
-}
+fn return_type_is_infallible<C: Coroutine<Return = core::convert::Infallible>>(_: &C) {}
 
 #[coroutine::coroutine(yield = (u8, u8))]
 fn patterns_in_parameters((a, b): (u8, u8), [c, ..]: [u8; 2], ref d: u8, _: String) {
