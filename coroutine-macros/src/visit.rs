@@ -109,11 +109,10 @@ impl<'e> Rewriter<'e> {
     fn prefix(&self, ours: Ours, at: Span) -> TokenStream {
         let label = body_label(at);
         let yielder = yielder_ident();
-        match (ours, self.kind) {
-            (Ours::YieldFrom, Kind::Async) => {
-                quote!(@__coroutine_internal_async #label, #yielder)
-            }
-            _ => quote!(@__coroutine_internal #label, #yielder),
+        if let (Ours::YieldFrom, Kind::Async) = (ours, self.kind) {
+            quote!(@__coroutine_internal_async #label, #yielder)
+        } else {
+            quote!(@__coroutine_internal #label, #yielder)
         }
     }
 
