@@ -123,7 +123,9 @@ impl<G: ?Sized + AsyncCoroutine<A>, A> AsyncCoroutine<A> for Pin<alloc::boxed::B
 
 /// Stands for a delegate of type `D` resumed with `A`, to ask for its kind.
 #[doc(hidden)]
-pub struct Probe<D: ?Sized, A>(PhantomData<(fn() -> A, *const D)>);
+pub struct Probe<D: ?Sized, A>(PhantomData<ProbeTypes<D, A>>);
+
+type ProbeTypes<D, A> = (fn() -> A, *const D);
 
 impl<D: ?Sized, A> Probe<D, A> {
     /// Infers `D` and `A` from the pinned delegate and the first argument.
@@ -214,6 +216,10 @@ impl<S: ?Sized + futures_core::Stream> Future for StreamStep<'_, S> {
     }
 }
 
+#[allow(
+    clippy::unused_self,
+    reason = "the tag's type picks the method (autoref specialization); its value is empty"
+)]
 impl AsyncTag {
     #[inline]
     pub fn step<D: ?Sized + AsyncCoroutine<A>, A>(
@@ -228,6 +234,10 @@ impl AsyncTag {
     }
 }
 
+#[allow(
+    clippy::unused_self,
+    reason = "the tag's type picks the method (autoref specialization); its value is empty"
+)]
 impl SyncTag {
     #[inline]
     pub fn step<D: ?Sized + Coroutine<A>, A>(
@@ -239,6 +249,10 @@ impl SyncTag {
     }
 }
 
+#[allow(
+    clippy::unused_self,
+    reason = "the tag's type picks the method (autoref specialization); its value is empty"
+)]
 impl StreamTag {
     #[inline]
     pub fn step<S: ?Sized + futures_core::Stream>(
