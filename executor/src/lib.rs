@@ -71,6 +71,12 @@ pub mod __loom {
     /// A scheduler that calls a function with each `Runnable`.
     pub struct FnSchedule<F>(pub F);
 
+    impl<F> std::fmt::Debug for FnSchedule<F> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("FnSchedule")
+        }
+    }
+
     impl<F: Fn(Runnable) + Send + Sync + 'static> Schedule for FnSchedule<F> {
         unsafe fn schedule(this: *const Self, runnable: Runnable) {
             // SAFETY: `this` is live until the hand-over, which is the call itself; the
