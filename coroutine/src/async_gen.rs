@@ -58,7 +58,7 @@ impl<F: Future, Y, A> AsyncGen<F, Y, A> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn body(self: Pin<&mut Self>) -> Pin<&mut Body<F, Y, A>> {
         // SAFETY: structural pinning of the only field; no `Drop`, `Unpin` only if `F` is.
         unsafe { self.map_unchecked_mut(|g| &mut g.body) }
@@ -98,7 +98,7 @@ impl<F: Future, Y, A> AsyncGen<F, Y, A> {
     }
 
     /// Polls one resume step: `arg` is taken on the step's first poll.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn poll_step(
         self: Pin<&mut Self>,
         cx: &Context<'_>,
@@ -190,7 +190,7 @@ impl<F: Future> Future for AsyncGen<F, (), ()> {
 impl<F: Future, Y> futures_core::Stream for AsyncGen<F, Y, ()> {
     type Item = Y;
 
-    #[inline]
+    #[inline(always)]
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
         if self.body.is_done() {
             return Poll::Ready(None);

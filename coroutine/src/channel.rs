@@ -92,7 +92,7 @@ impl<'w, Y, A> Channel<'w, Y, A> {
     }
 
     /// Polls `body` with this channel attached to the context.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn poll<F: Future>(&mut self, body: Pin<&mut F>) -> Poll<F::Output> {
         let data: *mut Self = self;
         // SAFETY: the data pointer is a live `Channel`, as every `VTABLE` function
@@ -157,9 +157,8 @@ impl<Y, A> Yielder<Y, A> {
 
     /// The future that binds the `#[resume]` parameter to the first resume argument.
     #[inline]
-    pub fn first_arg(&self) -> Yield<Y, A> {
-        Yield {
-            value: None,
+    pub fn first_arg(&self) -> FirstArg<Y, A> {
+        FirstArg {
             _types: PhantomData,
         }
     }
@@ -207,6 +206,41 @@ impl<Y, A> Future for Yield<Y, A> {
                 None => Poll::Pending,
             },
         }
+    }
+}
+
+/// The future that binds the `#[resume]` parameter: always ready on its only poll (the
+/// body's first), so the compiler can see it never suspends.
+#[doc(hidden)]
+#[must_use = "the first resume argument is only bound when awaited"]
+pub struct FirstArg<Y, A> {
+    _types: PhantomData<fn(Y) -> A>,
+}
+
+impl<Y, A> Future for FirstArg<Y, A> {
+    type Output = A;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<A> {
+        let chan = channel_of::<Y, A>(cx);
+        // SAFETY: `chan` is the live `Channel<Y, A>` of the current `resume` (see
+        // `Yielder::new`); we take one field through the raw pointer.
+        match unsafe { (*chan).arg.take() } {
+            Some(arg) => Poll::Ready(arg),
+            None => first_arg_missing(),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn first_arg_missing() -> ! {
+    unreachable!("the first poll of a coroutine body always carries a resume argument")
+}
+
+impl<Y, A> core::fmt::Debug for FirstArg<Y, A> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("FirstArg")
     }
 }
 

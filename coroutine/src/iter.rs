@@ -106,7 +106,7 @@ impl<C: Coroutine + Unpin> Iter<C> {
 impl<C: Coroutine + Unpin> Iterator for Iter<C> {
     type Item = C::Yield;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<C::Yield> {
         if let End::Returned(_) = self.state {
             return None;

@@ -117,6 +117,11 @@
 //! `#![no_std]`. `alloc` (on by default through `std`) adds `IntoIterator` for
 //! coroutines (one allocation) and the `Box` impls of [`Coroutine`].
 #![no_std]
+#![allow(
+    clippy::inline_always,
+    reason = "the resume path's thin wrappers (resume, step, poll_next, Iter::next) must \
+              inline for LLVM to see the whole state machine; measured in BENCHMARKS.md"
+)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
