@@ -96,7 +96,7 @@ impl<F: Future, Y, A> Body<F, Y, A> {
         // SAFETY: only the unpinned `Done` payload is moved out.
         match unsafe { &mut self.get_unchecked_mut().phase } {
             Phase::Done(ret) => ret.take(),
-            _ => None,
+            Phase::Running(_) => None,
         }
     }
 
