@@ -56,7 +56,7 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 /// The consumer's work per item.
-#[inline(always)]
+#[inline]
 fn mix(acc: u64, x: u64) -> u64 {
     acc.rotate_left(5) ^ x
 }
