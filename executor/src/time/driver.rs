@@ -166,7 +166,9 @@ impl TimerStore {
     fn publish_earliest(&self, inner: &Inner) {
         let value = match inner.timers.first_key_value() {
             // A deadline before `base` saturates to 0: "ask the map".
-            Some((&(deadline, _), _)) => Self::to_nanos(*self.base.get_or_init(Instant::now), deadline),
+            Some((&(deadline, _), _)) => {
+                Self::to_nanos(*self.base.get_or_init(Instant::now), deadline)
+            }
             None => NONE,
         };
         self.earliest.store(value, Ordering::Release);
@@ -182,7 +184,11 @@ impl TimerStore {
         match self.earliest.load(Ordering::Acquire) {
             NONE => None,
             // The earliest deadline precedes `base`: only the map knows it exactly.
-            0 => self.lock().timers.first_key_value().map(|(&(deadline, _), _)| deadline),
+            0 => self
+                .lock()
+                .timers
+                .first_key_value()
+                .map(|(&(deadline, _), _)| deadline),
             // `earliest` is published only after `base` is set.
             nanos => Some(*self.base.get()? + Duration::from_nanos(nanos)),
         }
@@ -332,7 +338,10 @@ mod tests {
         let store = TimerStore::new();
         assert_eq!(store.next_deadline(), None);
         assert_eq!(store.park_timeout(Instant::now()), None);
-        assert_eq!(store.fire_expired(Instant::now() + Duration::from_hours(1)), 0);
+        assert_eq!(
+            store.fire_expired(Instant::now() + Duration::from_hours(1)),
+            0
+        );
     }
 
     #[test]
@@ -350,7 +359,10 @@ mod tests {
         // Nanosecond precision is kept too.
         store.insert(now + Duration::from_nanos(12_345), waker);
         assert_eq!(store.park_timeout(now), Some(Duration::from_nanos(12_345)));
-        assert_eq!(store.next_deadline(), Some(now + Duration::from_nanos(12_345)));
+        assert_eq!(
+            store.next_deadline(),
+            Some(now + Duration::from_nanos(12_345))
+        );
         // A passed deadline parks for zero.
         assert_eq!(
             store.park_timeout(now + Duration::from_secs(1)),
@@ -379,7 +391,11 @@ mod tests {
             assert_eq!(store.fire_expired(now + Duration::from_millis(step)), 1);
             for (ms, count) in &counters {
                 let expected = usize::from(*ms <= step);
-                assert_eq!(count.0.load(Ordering::SeqCst), expected, "timer {ms} at {step}");
+                assert_eq!(
+                    count.0.load(Ordering::SeqCst),
+                    expected,
+                    "timer {ms} at {step}"
+                );
             }
         }
         assert_eq!(store.len(), 0);

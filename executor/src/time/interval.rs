@@ -32,7 +32,10 @@ use super::sleep::{Sleep, sleep_until};
 /// });
 /// ```
 pub fn interval(period: Duration) -> Interval {
-    assert!(period > Duration::ZERO, "`interval` period must be non-zero");
+    assert!(
+        period > Duration::ZERO,
+        "`interval` period must be non-zero"
+    );
     Interval {
         timer: sleep_until(Instant::now()),
         period,
