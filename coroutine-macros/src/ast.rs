@@ -63,18 +63,18 @@ pub(crate) fn parse_item(item: &TokenStream, errors: &mut Errors) -> Option<Item
     match syn::parse2::<ItemFn>(item.clone()) {
         Ok(f) => Some(f),
         Err(fn_error) => {
-            match syn::parse2::<Item>(item.clone()) {
-                Ok(other) => errors.push_spanned(
-                    item_keyword(&other).unwrap_or_else(|| other.to_token_stream()),
-                    "`#[coroutine]` can only be used on a fn",
-                ),
-                Err(_) if syn::parse2::<syn::TraitItemFn>(item.clone()).is_ok() => {
-                    errors.push(syn::Error::new(
-                        fn_error.span(),
-                        "`#[coroutine]` needs a fn with a body",
-                    ));
+            // A fn without a body (a trait method) parses as a `TraitItemFn`, and as an
+            // `Item::Verbatim`: check it first.
+            if let Ok(f) = syn::parse2::<syn::TraitItemFn>(item.clone()) {
+                errors.push_spanned(&f.sig, "`#[coroutine]` needs a fn with a body");
+            } else {
+                match syn::parse2::<Item>(item.clone()) {
+                    Ok(other) => errors.push_spanned(
+                        item_keyword(&other).unwrap_or_else(|| other.to_token_stream()),
+                        "`#[coroutine]` can only be used on a fn",
+                    ),
+                    Err(_) => errors.push(fn_error),
                 }
-                Err(_) => errors.push(fn_error),
             }
             None
         }

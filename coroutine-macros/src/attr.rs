@@ -33,7 +33,10 @@ impl Parse for Arg {
             value.extend([input.parse::<proc_macro2::TokenTree>()?]);
         }
         if value.is_empty() {
-            return Err(input.error(format!("expected a value after `{key} =`")));
+            return Err(syn::Error::new(
+                key.span(),
+                format!("expected a value after `{key} =`"),
+            ));
         }
         Ok(Arg { key, value })
     }

@@ -3,4 +3,7 @@ fn f() {
     core::future::ready(1).await;
 }
 
-fn main() {}
+fn main() {
+    // The fn still exists beside the error, so call sites resolve.
+    let _ = f();
+}

@@ -1,4 +1,4 @@
-#[coroutine::coroutine(yield = u32, yield = u64)]
+#[coroutine::coroutine(yield = u32, yield = u64, crate = coroutine, crate = coroutine)]
 fn f() {}
 
 fn main() {

@@ -7,4 +7,7 @@ fn f() {
     };
 }
 
-fn main() {}
+fn main() {
+    // The fn still exists beside the error, so call sites resolve.
+    let _ = f();
+}

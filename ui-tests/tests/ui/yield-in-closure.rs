@@ -6,4 +6,7 @@ fn f() {
     g();
 }
 
-fn main() {}
+fn main() {
+    // The fn still exists beside the error, so call sites resolve.
+    let _ = f();
+}

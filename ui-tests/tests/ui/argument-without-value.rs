@@ -1,0 +1,6 @@
+#[coroutine::coroutine(yield =)]
+fn f() {}
+
+fn main() {
+    let _ = f();
+}

@@ -1,0 +1,6 @@
+trait Source {
+    #[coroutine::coroutine(yield = u8)]
+    fn items(&self);
+}
+
+fn main() {}
