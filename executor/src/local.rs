@@ -29,7 +29,8 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::pin;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::thread::Thread;
@@ -61,81 +62,123 @@ const BATCH: u32 = 61;
 /// assert_eq!(ex.run(task), 10);
 /// ```
 pub struct LocalExecutor {
-    shared: Arc<Shared>,
+    /// Boxed: the tasks point to it.
+    shared: Box<Shared>,
     /// `!Send` and `!Sync`: the executor belongs to the thread that created it.
     _not_send: PhantomData<*const ()>,
 }
 
-/// The part of the executor the tasks point to (their scheduler).
+/// The part of the executor its tasks point to. Only the owner thread touches it.
 struct Shared {
     /// The id of the executor's thread (`park::current_thread_id`).
     owner: u64,
-    /// The executor's thread, unparked by remote wake-ups.
-    thread: Thread,
-    /// The run queue. Only the owner thread touches it.
+    /// This executor's key in [`REMOTES`].
+    id: u64,
+    /// The run queue.
     local: UnsafeCell<VecDeque<Runnable>>,
-    /// The first task of the list of live tasks. Only the owner thread touches it.
+    /// The first task of the list of live tasks.
     head: Cell<Option<NonNull<Header>>>,
-    /// Set when `remote` may be non-empty.
-    remote_flag: AtomicBool,
-    /// `Runnable`s handed over by other threads.
-    remote: Mutex<Remote>,
+    /// The queue other threads hand `Runnable`s over with.
+    remote: Arc<Remote>,
 }
 
+/// What other threads see of a `LocalExecutor`.
 struct Remote {
-    queue: Vec<Runnable>,
+    /// Set when `queue` may be non-empty.
+    flag: AtomicBool,
+    /// The executor's thread, unparked after a push.
+    thread: Thread,
+    queue: Mutex<RemoteQueue>,
+}
+
+struct RemoteQueue {
+    runnables: Vec<Runnable>,
     /// The executor is gone: `Runnable`s are released, never queued.
     closed: bool,
 }
 
-// SAFETY: the fields that are not `Sync` (`local`, `head`, and the `Cell`s in the task
-// headers of the list) are only accessed on the owner thread, which every access
-// checks (`owner == current_thread_id()`) or is guaranteed by `LocalExecutor` being
-// `!Send`. The remote queue is behind a mutex and the flag is atomic.
-unsafe impl Sync for Shared {}
-// SAFETY: as above; moving the `Arc` to another thread only lets that thread use the
-// mutex-protected remote path.
-unsafe impl Send for Shared {}
+/// The remote queues of all live `LocalExecutor`s, by id.
+///
+/// A task of a `LocalExecutor` holds a plain pointer to its executor, no `Arc` (that
+/// saves two atomic operations per spawned task). On the owner thread the pointer is
+/// valid whenever the task can be scheduled: only a task that has not completed is ever
+/// scheduled, and the executor completes all its tasks before it is freed. Another thread
+/// instead looks the executor up here, under this lock, which the executor's `Drop`
+/// takes to remove itself first, so a wake-up racing with the drop finds either a live
+/// remote queue or none.
+static REMOTES: Mutex<BTreeMap<u64, Arc<Remote>>> = Mutex::new(BTreeMap::new());
 
-/// The scheduler stored in each local task.
-struct LocalSchedule(Arc<Shared>);
+fn remotes() -> MutexGuard<'static, BTreeMap<u64, Arc<Remote>>> {
+    // No user code runs under this lock; a poisoned map is still consistent.
+    REMOTES.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The scheduler stored in each local task: where the executor is and how to reach it
+/// from another thread.
+struct LocalSchedule {
+    shared: NonNull<Shared>,
+    owner: u64,
+    id: u64,
+}
+
+// SAFETY: `shared` is only dereferenced on the owner thread (checked against `owner`
+// first); other threads use `id` and the locked `REMOTES` map.
+unsafe impl Send for LocalSchedule {}
+// SAFETY: as above.
+unsafe impl Sync for LocalSchedule {}
 
 impl Schedule for LocalSchedule {
     #[inline]
     unsafe fn schedule(this: *const Self, runnable: Runnable) {
-        // SAFETY: `this` is live until `runnable` is handed over (trait contract); only
-        // the `Shared` pointer is copied out of it.
-        let shared: *const Shared = unsafe { Arc::as_ptr(&(*this).0) };
-        // SAFETY: the task's `Arc` keeps `Shared` alive at least until the hand-over.
-        if unsafe { (*shared).owner } == current_thread_id() {
-            // SAFETY: on the owner thread the task cannot be run (and freed) before this
-            // function returns, so its `Arc` keeps `Shared` alive; the owner thread may
-            // touch the local queue.
-            unsafe { (*shared).push_local(runnable) };
+        // SAFETY: `this` is live until `runnable` is handed over (trait contract); the
+        // fields are copied out first.
+        let (shared, owner, id) = unsafe { ((*this).shared, (*this).owner, (*this).id) };
+        if owner == current_thread_id() {
+            // SAFETY: a task is only scheduled while it has not completed, and the
+            // executor completes every task (on this thread) before it is freed, so
+            // `shared` is live; this is the owner thread.
+            unsafe { shared.as_ref().push_local(runnable) };
         } else {
-            // SAFETY: as above until the hand-over; the extra strong count keeps
-            // `Shared` alive after it.
-            let shared = unsafe {
-                Arc::increment_strong_count(shared);
-                Arc::from_raw(shared)
-            };
-            shared.push_remote(runnable);
+            let remote = remotes().get(&id).cloned();
+            match remote {
+                Some(remote) => remote.push(runnable),
+                // The executor is gone and has dropped every future already: give up
+                // the reference without touching the (`!Send`) future.
+                None => runnable.release_unrun(),
+            }
         }
     }
 
     fn release(&self, task: NonNull<Header>) -> usize {
-        // Called on the owner thread (the future is dropped or completed there).
-        self.0.unlink(task);
+        // SAFETY: called on the owner thread, where the future is completed or dropped,
+        // while the task is on the list, hence before the executor is freed.
+        unsafe { self.shared.as_ref() }.unlink(task);
         1
     }
 }
 
-impl Shared {
-    fn lock_remote(&self) -> MutexGuard<'_, Remote> {
+impl Remote {
+    fn lock(&self) -> MutexGuard<'_, RemoteQueue> {
         // No user code runs under this lock; a poisoned lock still holds a valid queue.
-        self.remote.lock().unwrap_or_else(PoisonError::into_inner)
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn push(&self, runnable: Runnable) {
+        let mut queue = self.lock();
+        if queue.closed {
+            drop(queue);
+            // See `LocalSchedule::schedule`.
+            runnable.release_unrun();
+            return;
+        }
+        queue.runnables.push(runnable);
+        self.flag.store(true, Ordering::Release);
+        drop(queue);
+        self.thread.unpark();
+    }
+}
+
+impl Shared {
     /// # Safety
     ///
     /// Owner thread only.
@@ -155,30 +198,15 @@ impl Shared {
         unsafe { (*self.local.get()).pop_front() }
     }
 
-    fn push_remote(&self, runnable: Runnable) {
-        let mut remote = self.lock_remote();
-        if remote.closed {
-            drop(remote);
-            // The executor is gone and has dropped every future already: give up the
-            // reference without touching the (`!Send`) future.
-            runnable.release_unrun();
-            return;
-        }
-        remote.queue.push(runnable);
-        self.remote_flag.store(true, Ordering::Release);
-        drop(remote);
-        self.thread.unpark();
-    }
-
-    /// Moves the remote queue into the local one. Owner thread only.
+    /// Moves the remote queue into the local one.
     ///
     /// # Safety
     ///
     /// Owner thread only.
     unsafe fn drain_remote(&self) {
-        self.remote_flag.store(false, Ordering::Relaxed);
-        let queue = std::mem::take(&mut self.lock_remote().queue);
-        for runnable in queue {
+        self.remote.flag.store(false, Ordering::Relaxed);
+        let runnables = std::mem::take(&mut self.remote.lock().runnables);
+        for runnable in runnables {
             // SAFETY: owner thread (caller's contract).
             unsafe { self.push_local(runnable) };
         }
@@ -224,18 +252,26 @@ impl LocalExecutor {
     /// assert_eq!(ex.run(async { 1 }), 1);
     /// ```
     pub fn new() -> Self {
+        /// A process-wide `static`: plain `std`, not the loom shim.
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let (owner, thread) = with_ctx(|ctx| (ctx.id(), ctx.parker().thread().clone()));
+        let remote = Arc::new(Remote {
+            flag: AtomicBool::new(false),
+            thread,
+            queue: Mutex::new(RemoteQueue {
+                runnables: Vec::new(),
+                closed: false,
+            }),
+        });
+        remotes().insert(id, remote.clone());
         Self {
-            shared: Arc::new(Shared {
+            shared: Box::new(Shared {
                 owner,
-                thread,
+                id,
                 local: UnsafeCell::new(VecDeque::with_capacity(64)),
                 head: Cell::new(None),
-                remote_flag: AtomicBool::new(false),
-                remote: Mutex::new(Remote {
-                    queue: Vec::new(),
-                    closed: false,
-                }),
+                remote,
             }),
             _not_send: PhantomData,
         }
@@ -255,14 +291,18 @@ impl LocalExecutor {
         F: Future + 'static,
         F::Output: 'static,
     {
+        let scheduler = LocalSchedule {
+            shared: NonNull::from(&*self.shared),
+            owner: self.shared.owner,
+            id: self.shared.id,
+        };
         // SAFETY: the scheduler runs and drops the `Runnable`s of this task only on this
         // thread: other threads only push them into the remote queue, drained here, or
         // release them unrun once the executor is closed; the executor is `!Send` and
         // drops every live future on this thread when dropped (the list holds the extra
         // reference). The output is dropped by the runner (this thread) or by the `Task`,
         // which is `Send` only if the output is.
-        let (runnable, task) =
-            unsafe { spawn_unchecked(future, LocalSchedule(self.shared.clone()), 1) };
+        let (runnable, task) = unsafe { spawn_unchecked(future, scheduler, 1) };
         self.shared.link(runnable.header());
         // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread.
         unsafe { self.shared.push_local(runnable) };
@@ -296,7 +336,7 @@ impl LocalExecutor {
         if let Some(runnable) = unsafe { shared.pop_local() } {
             return Some(runnable);
         }
-        if shared.remote_flag.load(Ordering::Acquire) {
+        if shared.remote.flag.load(Ordering::Acquire) {
             // SAFETY: owner thread, as above.
             unsafe {
                 shared.drain_remote();
@@ -369,10 +409,11 @@ impl Default for LocalExecutor {
 impl Drop for LocalExecutor {
     fn drop(&mut self) {
         let shared = &*self.shared;
+        remotes().remove(&shared.id);
         let remote = {
-            let mut remote = shared.lock_remote();
-            remote.closed = true;
-            std::mem::take(&mut remote.queue)
+            let mut queue = shared.remote.lock();
+            queue.closed = true;
+            std::mem::take(&mut queue.runnables)
         };
         // Dropping a `Runnable` drops its task's future (here, on the owner thread).
         drop(remote);

@@ -184,6 +184,21 @@ impl<T> Task<T> {
     /// awaiter slot if it has not, releases the handle's reference.
     fn release(&mut self) {
         let header = self.header();
+        if header.state.load().is_complete() {
+            // The common case: the output is ours, the awaiter slot frozen.
+            if !self.done {
+                let mut output: Option<thread::Result<T>> = None;
+                // SAFETY: `COMPLETE`: the output belongs to the handle.
+                unsafe { (header.vtable.take_output)(self.ptr, (&raw mut output).cast()) };
+                drop(output);
+            }
+            if header.state.drop_handle_after_complete() {
+                let ptr = self.ptr;
+                // SAFETY: that was the last reference.
+                unsafe { (ptr.as_ref().vtable.dealloc)(ptr) }
+            }
+            return;
+        }
         let prev = header.state.drop_handle();
         if prev.is_complete() {
             if !self.done {

@@ -27,7 +27,9 @@ use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 use std::thread;
 
-use super::state::{Shutdown, State, TransitionToIdle, TransitionToRunning};
+use super::state::{
+    Shutdown, State, TransitionToComplete, TransitionToIdle, TransitionToRunning,
+};
 use super::{Runnable, Schedule, waker};
 use crate::loom::UnsafeCell;
 
@@ -309,14 +311,17 @@ where
     /// The caller set `RUNNING` and wrote the stage; it owns `refs` references.
     #[must_use]
     unsafe fn complete(&self, ptr: NonNull<Header>, refs: usize) -> bool {
-        let snapshot = self.header.state.transition_to_complete();
-        let released = self.scheduler.release(ptr);
+        // Unlink first: the list's reference may be released in the transition.
+        let refs = refs + self.scheduler.release(ptr);
+        let snapshot = match self.header.state.transition_to_complete(refs) {
+            TransitionToComplete::Done => return false,
+            TransitionToComplete::Notify(snapshot) => snapshot,
+        };
         if !snapshot.has_handle() {
             // Nobody can take the output: drop it here, on the executor's thread.
             let dropped = catch_unwind(AssertUnwindSafe(|| {
                 // SAFETY: `COMPLETE` without `HANDLE`: the stage is nobody else's.
-                self.stage
-                    .with_mut(|stage| unsafe { *stage = Stage::Consumed });
+                self.stage.with_mut(|stage| unsafe { *stage = Stage::Consumed });
             }));
             drop(dropped);
         }
@@ -329,6 +334,6 @@ where
                 }
             });
         }
-        self.header.state.ref_dec(refs + released)
+        self.header.state.ref_dec(refs)
     }
 }

@@ -37,6 +37,8 @@
 //!   runner wrote the output (or dropped the future) *before*; afterwards it never touches
 //!   the stage again unless `HANDLE` was already gone, in which case nobody can read the
 //!   output and the runner drops it. If `AWAITER` is set, the runner wakes the awaiter.
+//!   When neither applies, the runner's references are released in the same
+//!   compare-exchange.
 //! * **Cancel** ([`State::transition_to_cancelled`], from the handle): sets `CLOSED`. An
 //!   idle task is also made `SCHEDULED` so that a `Runnable` reaches the executor and the
 //!   future is dropped *there*, on the executor's thread (which is what makes `!Send`
@@ -53,7 +55,9 @@
 //!   dropped with the allocation.
 //! * **Dropping the handle** ([`State::drop_handle`]) clears `HANDLE` (and takes the
 //!   awaiter slot back if the task has not completed); if the task had completed, the
-//!   handle owns the output and drops it.
+//!   handle owns the output and drops it. A handle that sees `COMPLETE` first takes the
+//!   output and then clears `HANDLE` and releases its reference in one step
+//!   ([`State::drop_handle_after_complete`]).
 //!
 //! Every flag change goes through [`State::fetch_update_action`], one compare-exchange
 //! loop; only pure reference counting uses `fetch_add`/`fetch_sub`.
@@ -150,6 +154,18 @@ pub(crate) enum TransitionToRunning {
     Poll,
     /// The task was cancelled: drop the future, then complete.
     Cancelled,
+}
+
+/// What [`State::transition_to_complete`] tells the runner to do.
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TransitionToComplete {
+    /// Nothing: the handle will take the output and nobody awaits it yet; the runner's
+    /// references were released.
+    Done,
+    /// Act on the new value: drop the output if `HANDLE` is gone, wake the awaiter if
+    /// `AWAITER` is set, then release the references.
+    Notify(Snapshot),
 }
 
 /// What [`State::transition_to_idle`] tells the runner to do after a `Pending` poll.
@@ -277,14 +293,22 @@ impl State {
     }
 
     /// The runner stored the output (or dropped the future): `RUNNING` → `COMPLETE`.
-    /// Returns the new value; its `HANDLE` and `AWAITER` bits tell the runner whether to
-    /// drop the output and whether to wake the awaiter.
-    pub(crate) fn transition_to_complete(&self) -> Snapshot {
+    ///
+    /// In the common case (the handle is alive, nobody awaits it yet) the runner has
+    /// nothing else to do, and its `refs` references are released in the same step.
+    pub(crate) fn transition_to_complete(&self, refs: usize) -> TransitionToComplete {
         self.fetch_update_action(|mut s| {
             debug_assert!(s.is_running() && !s.is_complete(), "{s:?}");
             s.unset(RUNNING | SCHEDULED);
             s.set(COMPLETE);
-            (s, Some(s))
+            if s.has_handle() && !s.has_awaiter() {
+                // The handle's reference keeps the count above zero.
+                debug_assert!(s.ref_count() > refs, "{s:?}");
+                s.0 -= refs * REF_ONE;
+                (TransitionToComplete::Done, Some(s))
+            } else {
+                (TransitionToComplete::Notify(s), Some(s))
+            }
         })
     }
 
@@ -395,6 +419,18 @@ impl State {
                 next.unset(AWAITER);
             }
             (s, Some(next))
+        })
+    }
+
+    /// The handle of a completed task, having taken the output, goes away: clears
+    /// `HANDLE` and releases the handle's reference in one step. Returns `true` if that was
+    /// the last reference.
+    pub(crate) fn drop_handle_after_complete(&self) -> bool {
+        self.fetch_update_action(|mut s| {
+            debug_assert!(s.is_complete() && s.has_handle(), "{s:?}");
+            s.unset(HANDLE);
+            s.ref_dec();
+            (s.ref_count() == 0, Some(s))
         })
     }
 
