@@ -25,16 +25,16 @@ fn inner(n: u32) -> u32 {
     n
 }
 
-/// Delegates, resumes and awaits.
+/// Delegates and awaits.
 #[co(yield = u32)]
-async fn outer(#[resume] first: u32) -> u32 {
-    let extra = yield_!(first);
-    let n = yield_from!(inner(extra));
+async fn outer(first: u32) -> u32 {
+    yield_!(first);
+    let n = yield_from!(inner(first));
     core::future::ready(n).await
 }
 
 fn main() {
     let total: u32 = inner(4).into_iter().sum();
     assert_eq!(total, 6);
-    drop(outer());
+    drop(outer(2));
 }
