@@ -14,7 +14,20 @@ mod visit;
 
 use proc_macro::TokenStream;
 
-/// Turns a fn containing `yield_!` into a coroutine. Documented in the `coroutine` crate.
+/// Turns a fn containing `yield_!` into a coroutine. Documented in the `coroutine`
+/// crate, which re-exports it; use it from there.
+///
+/// ```
+/// use coroutine::yield_;
+///
+/// #[coroutine::coroutine(yield = u8)]
+/// fn two() {
+///     yield_!(1);
+///     yield_!(2);
+/// }
+///
+/// assert_eq!(two().into_iter().collect::<Vec<_>>(), [1, 2]);
+/// ```
 #[proc_macro_attribute]
 pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::coroutine(args.into(), &item.into()).into()

@@ -150,7 +150,26 @@ impl<F: Future, Y, A> AsyncGen<F, Y, A> {
     }
 }
 
-/// The future returned by [`AsyncGen::resume`].
+/// The future returned by [`AsyncGen::resume`]: completes with the coroutine's next
+/// [`CoroutineState`].
+///
+/// ```
+/// use coroutine::{yield_, CoroutineState};
+/// use core::pin::pin;
+///
+/// #[coroutine::coroutine(yield = u8)]
+/// async fn once() -> &'static str {
+///     yield_!(1);
+///     "end"
+/// }
+///
+/// # futures_executor::block_on(async {
+/// let mut c = pin!(once());
+/// let step: coroutine::Resume<'_, _, u8, ()> = c.as_mut().resume(());
+/// assert_eq!(step.await, CoroutineState::Yielded(1));
+/// assert_eq!(c.as_mut().resume(()).await, CoroutineState::Complete("end"));
+/// # });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Resume<'a, F: Future, Y, A> {
     coroutine: Pin<&'a mut AsyncGen<F, Y, A>>,
