@@ -48,6 +48,42 @@
 //! `yield_!(v)` evaluates to the argument of the `resume` that continues it.
 //! [`yield_from!`] runs another coroutine to completion inside this one.
 //!
+//! # Async coroutines
+//!
+//! On an `async fn`, the body may also `.await` other futures. The result
+//! ([`AsyncGen`]) is a [`Stream`](futures_core::Stream) of its yields when it takes no
+//! resume argument, a `Future` when it yields `()`, and is resumed with
+//! [`AsyncGen::resume`]`(arg).await` otherwise. The waker of whoever polls it reaches
+//! every future the body awaits, so it runs on any executor and inside any combinator.
+//! `yield_from!` there also delegates to async coroutines and to any `Stream` (which
+//! evaluates to `()`).
+//!
+//! `?` completes the coroutine with the error, as in an `async fn`; a stream consumer
+//! finds the return value with [`AsyncGen::take_return`] once the stream ended:
+//!
+//! ```
+//! use coroutine::yield_;
+//! use core::pin::pin;
+//! use futures_util::StreamExt;
+//!
+//! #[coroutine::coroutine(yield = u32)]
+//! async fn parse_all(inputs: Vec<&'static str>) -> Result<u32, std::num::ParseIntError> {
+//!     let mut sum = 0;
+//!     for s in inputs {
+//!         let n: u32 = async { s.parse() }.await?; // an error ends the stream
+//!         sum += n;
+//!         yield_!(n);
+//!     }
+//!     Ok(sum)
+//! }
+//!
+//! # futures_executor::block_on(async {
+//! let mut s = pin!(parse_all(vec!["1", "x", "3"]));
+//! assert_eq!(s.as_mut().collect::<Vec<_>>().await, [1]);
+//! assert!(s.as_mut().take_return().unwrap().is_err());
+//! # });
+//! ```
+//!
 //! # Explanation
 //!
 //! The attribute lowers the body to an `async move` block (so the compiler computes
