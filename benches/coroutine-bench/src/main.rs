@@ -85,30 +85,29 @@ impl Iterator for CountIter {
     }
 }
 
-/// Defines the same coroutine under two names: one per benchmark case, so each case
+/// Defines the same coroutine under several names: one per benchmark case, so each case
 /// resumes its own coroutine fn from one call site, as the baseline's iterator is used
 /// from one. (A coroutine fn resumed from several call sites may get its body's `poll`
 /// called out of line; BENCHMARKS.md gives that cost.)
 macro_rules! twins {
-    ($a:ident, $b:ident, #[$attr:meta] async fn ($($arg:ident: $ty:ty),*) $body:block) => {
-        #[$attr]
-        async fn $a($($arg: $ty),*) $body
-        #[$attr]
-        async fn $b($($arg: $ty),*) $body
+    ($($name:ident),+ ; $def:tt) => {
+        $(twins!(@one $name $def);)+
     };
-    ($a:ident, $b:ident, #[$attr:meta] fn ($($arg:ident: $ty:ty),*) $body:block) => {
+    (@one $name:ident { #[$attr:meta] async fn $args:tt $body:block }) => {
         #[$attr]
-        fn $a($($arg: $ty),*) $body
+        async fn $name $args $body
+    };
+    (@one $name:ident { #[$attr:meta] fn $args:tt $body:block }) => {
         #[$attr]
-        fn $b($($arg: $ty),*) $body
+        fn $name $args $body
     };
 }
 
-twins!(ours_count, ours_count_iter, #[coroutine::coroutine(yield = u64)] fn (n: u64) {
+twins!(ours_count, ours_count_iter; { #[coroutine::coroutine(yield = u64)] fn (n: u64) {
     for i in 0..n {
         coroutine::yield_!(i);
     }
-});
+} });
 
 async fn genawaiter_count(co: genawaiter::stack::Co<'_, u64>, n: u64) {
     for i in 0..n {
@@ -217,12 +216,12 @@ impl Iterator for OwnedIter {
     }
 }
 
-twins!(ours_borrow, ours_borrow_iter, #[coroutine::coroutine(yield = u64)] fn (v: Vec<u64>) {
+twins!(ours_borrow, ours_borrow_iter; { #[coroutine::coroutine(yield = u64)] fn (v: Vec<u64>) {
     let borrowed = &v;
     for x in borrowed {
         coroutine::yield_!(*x);
     }
-});
+} });
 
 async fn genawaiter_borrow(co: genawaiter::stack::Co<'_, u64>, v: Vec<u64>) {
     let borrowed = &v;
@@ -425,11 +424,11 @@ impl Iterator for ThreeIter {
     }
 }
 
-twins!(ours_three, ours_three_iter, #[coroutine::coroutine(yield = u64)] fn (base: u64) {
+twins!(ours_three, ours_three_iter; { #[coroutine::coroutine(yield = u64)] fn (base: u64) {
     coroutine::yield_!(base);
     coroutine::yield_!(base + 1);
     coroutine::yield_!(base + 2);
-});
+} });
 
 async fn genawaiter_three(co: genawaiter::stack::Co<'_, u64>, base: u64) {
     co.yield_(base).await;
@@ -529,18 +528,29 @@ impl Stream for CountStream {
     }
 }
 
-twins!(ours_stream, ours_stream_exec, #[coroutine::coroutine(yield = u64)] async fn (n: u64) {
+twins!(ours_stream, ours_stream_exec, ours_stream_ours; { #[coroutine::coroutine(yield = u64)] async fn (n: u64) {
     for i in 0..n {
         coroutine::yield_!(i);
     }
-});
+} });
 
 /// Makes a stream and consumes it inside an async block run by a real single-threaded
 /// executor. Not inlined into the harness, so each stream's consumer is optimized as a
 /// unit, as a program's would be.
 #[inline(never)]
 fn on_executor<S: Stream<Item = u64>>(make: impl FnOnce() -> S) -> u64 {
-    futures_executor::block_on(async move {
+    futures_executor::block_on(consume(make))
+}
+
+/// The same on this workspace's `executor::block_on`.
+#[inline(never)]
+fn on_our_executor<S: Stream<Item = u64>>(make: impl FnOnce() -> S) -> u64 {
+    executor::block_on(consume(make))
+}
+
+/// Makes a stream and folds its items, awaiting each.
+async fn consume<S: Stream<Item = u64>>(make: impl FnOnce() -> S) -> u64 {
+    {
         use futures_util::StreamExt;
         let mut s = pin!(make());
         let mut sum = 0u64;
@@ -548,10 +558,10 @@ fn on_executor<S: Stream<Item = u64>>(make: impl FnOnce() -> S) -> u64 {
             sum = mix(sum, x);
         }
         sum
-    })
+    }
 }
 
-fn stream_workloads(n: u64) -> [Workload; 2] {
+fn stream_workloads(n: u64) -> [Workload; 3] {
     let expected = (0..n).fold(0, mix);
     [
         Workload {
@@ -584,6 +594,23 @@ fn stream_workloads(n: u64) -> [Workload; 2] {
                 }),
                 case("async-stream", move || {
                     on_executor(|| async_stream_count(n))
+                }),
+            ],
+            expected,
+        },
+        Workload {
+            name: "stream (executor::block_on)",
+            unit: "item",
+            ops: n,
+            cases: vec![
+                case("hand-written Stream", move || {
+                    on_our_executor(|| CountStream { i: 0, n })
+                }),
+                case("ours: async fn coroutine", move || {
+                    on_our_executor(|| ours_stream_ours(n))
+                }),
+                case("async-stream", move || {
+                    on_our_executor(|| async_stream_count(n))
                 }),
             ],
             expected,
@@ -725,6 +752,11 @@ const BARS: &[Bar] = &[
     },
     Bar {
         workload: "stream (futures executor)",
+        case: "ours: async fn coroutine",
+        max_ratio: 1.5,
+    },
+    Bar {
+        workload: "stream (executor::block_on)",
         case: "ours: async fn coroutine",
         max_ratio: 1.5,
     },
