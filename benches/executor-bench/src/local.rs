@@ -388,6 +388,14 @@ fn e5() -> Contestants {
     let tokio = tokio_current();
     vec![
         (
+            "executor::block_on (ours)",
+            Box::new(|| {
+                for _ in 0..BLOCK_ONS {
+                    black_box(executor::block_on(ready(black_box(1))));
+                }
+            }),
+        ),
+        (
             "pollster::block_on",
             Box::new(|| {
                 for _ in 0..BLOCK_ONS {

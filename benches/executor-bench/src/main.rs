@@ -12,6 +12,7 @@
 //! | E3 | one of 100k ping-pong round trips between two tasks over `async_channel::bounded(1)` |
 //! | E4 | one hop of a 100k-deep chain where each task spawns the next |
 //! | E5 | one `block_on(ready(1))` |
+//! | E6 | one of 100 tasks x 1000 `timeout(1 h, yield_now())`: a timer registered, then cancelled (no bar) |
 //!
 //! Multi-threaded (`--threads`, default 2): E1 and E2 on our `Executor` against tokio's
 //! `multi_thread` runtime and `async_executor::Executor`, each with that many workers and
@@ -22,6 +23,7 @@
 mod local;
 mod multi;
 mod report;
+mod timers;
 
 use report::Bench;
 
@@ -35,6 +37,8 @@ pub(crate) const YIELDS: usize = 1_000;
 pub(crate) const ROUND_TRIPS: usize = 100_000;
 /// Hops in E4.
 pub(crate) const HOPS: usize = 100_000;
+/// Timeouts per task in E6 (with `YIELD_TASKS` tasks).
+pub(crate) const TIMEOUTS: usize = 1_000;
 /// `block_on` calls per sample in E5.
 pub(crate) const BLOCK_ONS: usize = 1_000_000;
 
@@ -62,7 +66,11 @@ fn main() {
         std::thread::available_parallelism().map_or(0, std::num::NonZero::get)
     );
     let mut results = Vec::new();
-    for bench in local::benches().into_iter().chain(multi::benches(threads)) {
+    for bench in local::benches()
+        .into_iter()
+        .chain(timers::benches())
+        .chain(multi::benches(threads))
+    {
         if wanted(bench.name) {
             results.push(bench.run(samples));
         }

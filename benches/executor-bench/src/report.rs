@@ -12,6 +12,8 @@ pub(crate) enum Bar {
     Faster,
     /// Ours at most `factor` times the named peer (median against median).
     Within(f64, &'static str),
+    /// No bar: measured for information.
+    Info,
 }
 
 /// A workload with its contestants; our executor is the first contestant.
@@ -80,8 +82,17 @@ impl Bench {
     }
 }
 
-/// The verdict line for one workload: `(passed, text)`.
-fn verdict(outcome: &Outcome) -> (bool, String) {
+/// The verdict word for a `verdict` result.
+fn word(passed: Option<bool>) -> &'static str {
+    match passed {
+        Some(true) => "PASS",
+        Some(false) => "SHORT",
+        None => "INFO",
+    }
+}
+
+/// The verdict line for one workload: `(passed, text)`, `passed` `None` without a bar.
+fn verdict(outcome: &Outcome) -> (Option<bool>, String) {
     let ours = &outcome.cells[0];
     let peers = &outcome.cells[1..];
     let best = peers
@@ -89,8 +100,15 @@ fn verdict(outcome: &Outcome) -> (bool, String) {
         .min_by(|a, b| a.median.total_cmp(&b.median))
         .expect("every bench has a peer");
     match outcome.bar {
+        Bar::Info => (
+            None,
+            format!(
+                "ours {:.1} ns vs best peer {} {:.1} ns (median): no bar",
+                ours.median, best.name, best.median
+            ),
+        ),
         Bar::Faster => (
-            ours.median < best.median,
+            Some(ours.median < best.median),
             format!(
                 "ours {:.1} ns vs best peer {} {:.1} ns (median): need faster",
                 ours.median, best.name, best.median
@@ -102,7 +120,7 @@ fn verdict(outcome: &Outcome) -> (bool, String) {
                 .find(|c| c.name == peer)
                 .expect("the bar's peer is a contestant");
             (
-                ours.median <= factor * peer.median,
+                Some(ours.median <= factor * peer.median),
                 format!(
                     "ours {:.1} ns vs {} {:.1} ns (median): need within {factor}x",
                     ours.median, peer.name, peer.median
@@ -124,12 +142,12 @@ fn print_one(outcome: &Outcome) {
         .fold(f64::INFINITY, f64::min);
     println!("\n{} ({})", outcome.name, outcome.what);
     println!(
-        "  {:<34} {:>12} {:>12} {:>10} {:>10}",
+        "  {:<50} {:>12} {:>12} {:>10} {:>10}",
         "executor", "min ns/op", "median ns/op", "min/best", "med/best"
     );
     for cell in &outcome.cells {
         println!(
-            "  {:<34} {:>12.1} {:>12.1} {:>9.2}x {:>9.2}x",
+            "  {:<50} {:>12.1} {:>12.1} {:>9.2}x {:>9.2}x",
             cell.name,
             cell.min,
             cell.median,
@@ -138,7 +156,7 @@ fn print_one(outcome: &Outcome) {
         );
     }
     let (passed, text) = verdict(outcome);
-    println!("  {}: {text}", if passed { "PASS" } else { "SHORT" });
+    println!("  {}: {text}", word(passed));
 }
 
 /// Prints the summary (a Markdown table ready for RESULTS.md).
@@ -155,6 +173,7 @@ pub(crate) fn print(outcomes: &[Outcome]) {
         let bar = match outcome.bar {
             Bar::Faster => "faster than best peer".to_owned(),
             Bar::Within(f, peer) => format!("within {f}x of {peer}"),
+            Bar::Info => "none (information)".to_owned(),
         };
         let (passed, _) = verdict(outcome);
         println!(
@@ -164,7 +183,7 @@ pub(crate) fn print(outcomes: &[Outcome]) {
             best.name,
             best.median,
             ours.median / best.median,
-            if passed { "PASS" } else { "SHORT" }
+            word(passed)
         );
     }
 }

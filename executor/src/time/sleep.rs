@@ -30,7 +30,11 @@ pub fn sleep(duration: Duration) -> Sleep {
     let deadline = now
         .checked_add(duration)
         .unwrap_or_else(|| now + FAR_FUTURE);
-    sleep_until(deadline)
+    Sleep {
+        deadline,
+        entry: None,
+        unchecked: duration > Duration::ZERO,
+    }
 }
 
 /// Waits until `deadline` is reached; completes at the first poll if it has passed.
@@ -48,6 +52,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
         entry: None,
+        unchecked: deadline > Instant::now(),
     }
 }
 
@@ -56,6 +61,12 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// The first poll before the deadline registers the timer (one entry in the process-wide
 /// timer store, holding the task's waker); dropping the `Sleep` removes it again, so a
 /// cancelled sleep never wakes its task and leaves nothing behind. `Sleep` is [`Unpin`].
+///
+/// Reading the clock costs tens of nanoseconds, so a sleep reads it once when it is made
+/// and its first poll trusts that reading: it registers the timer without looking at the
+/// clock again (as tokio's timers do). A `Sleep` first polled after its deadline has
+/// passed therefore returns `Pending` once and completes as soon as the run loop fires the
+/// expired timer (at its next turn), never before the deadline.
 ///
 /// # Examples
 ///
@@ -79,6 +90,9 @@ pub struct Sleep {
     deadline: Instant,
     /// The registered timer, once polled before the deadline.
     entry: Option<Entry>,
+    /// The deadline was ahead when the clock was last read (at creation) and the sleep
+    /// has not been polled since: the first poll may register without reading the clock.
+    unchecked: bool,
 }
 
 /// A `Sleep`'s registration in the timer store.
@@ -134,6 +148,7 @@ impl Sleep {
     pub fn reset(&mut self, deadline: Instant) {
         self.deregister();
         self.deadline = deadline;
+        self.unchecked = false;
     }
 
     /// Removes this sleep's timer from the store, if it is registered.
@@ -149,6 +164,17 @@ impl Sleep {
     /// [`Interval`]: super::Interval
     /// [`Timeout`]: super::Timeout
     pub(crate) fn poll_at(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if std::mem::take(&mut self.unchecked) {
+            // First poll of a sleep whose deadline was ahead at creation: register
+            // without reading the clock; if the deadline has passed meanwhile, the run
+            // loop fires the timer at its next turn.
+            let key = driver::global().insert(self.deadline, cx.waker().clone());
+            self.entry = Some(Entry {
+                key,
+                waker: cx.waker().clone(),
+            });
+            return Poll::Pending;
+        }
         if Instant::now() >= self.deadline {
             // Fired, or about to be: make sure the store forgets it either way.
             self.deregister();
