@@ -2,12 +2,15 @@
 //!
 //! # Design
 //!
-//! * The run queue is a `VecDeque` that only the executor's thread touches: spawning or
-//!   waking a task on that thread is a `push_back`, with no lock and no atomic besides
-//!   the task's own state word.
-//! * A waker used on another thread pushes into a mutex-protected remote queue, raises a
-//!   flag and unparks the executor's thread; the run loop moves the remote queue into
-//!   the local one when it sees the flag (one atomic load per task otherwise).
+//! * The run queue is a `VecDeque` that only the executor's thread touches: spawning a
+//!   task, or waking one while the executor runs, is a `push_back`, with no lock and no
+//!   atomic besides the task's own state word. Tasks hold a plain pointer to their
+//!   executor, no `Arc`.
+//! * Any other wake-up (from another thread, or while the executor is not running)
+//!   finds the executor in a locked process-wide registry, pushes into its
+//!   mutex-protected remote queue, raises a flag and unparks the executor's thread; the
+//!   run loop moves the remote queue into the local one when it sees the flag (one
+//!   atomic load per task otherwise).
 //! * Every live task is on an intrusive list (the links are in the task header), which
 //!   holds one reference. When the executor is dropped it drops the futures of all
 //!   tasks still alive, on its own thread: a `!Send` future is never dropped elsewhere,
@@ -35,7 +38,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::thread::Thread;
 
-use crate::park::{current_thread_id, fire_timers, park_idle, with_ctx};
+use crate::park::{fire_timers, park_idle, with_ctx};
 use crate::task::raw::Header;
 use crate::task::{Runnable, Schedule, Task, spawn_unchecked};
 
@@ -70,9 +73,7 @@ pub struct LocalExecutor {
 
 /// The part of the executor its tasks point to. Only the owner thread touches it.
 struct Shared {
-    /// The id of the executor's thread (`park::current_thread_id`).
-    owner: u64,
-    /// This executor's key in [`REMOTES`].
+    /// This executor's key in [`REMOTES`] and in [`RUNNING`].
     id: u64,
     /// The run queue.
     local: UnsafeCell<VecDeque<Runnable>>,
@@ -100,13 +101,33 @@ struct RemoteQueue {
 /// The remote queues of all live `LocalExecutor`s, by id.
 ///
 /// A task of a `LocalExecutor` holds a plain pointer to its executor, no `Arc` (that
-/// saves two atomic operations per spawned task). On the owner thread the pointer is
-/// valid whenever the task can be scheduled: only a task that has not completed is ever
-/// scheduled, and the executor completes all its tasks before it is freed. Another thread
-/// instead looks the executor up here, under this lock, which the executor's `Drop`
-/// takes to remove itself first, so a wake-up racing with the drop finds either a live
-/// remote queue or none.
+/// saves two atomic operations per spawned task). The pointer is only used while the
+/// executor is running on the current thread ([`RUNNING`]). Any other wake-up looks the
+/// executor up here, under this lock, which the executor's `Drop` takes to remove itself
+/// first, so a wake-up racing with the drop finds either a live remote queue or none.
 static REMOTES: Mutex<BTreeMap<u64, Arc<Remote>>> = Mutex::new(BTreeMap::new());
+
+thread_local! {
+    /// The id of the `LocalExecutor` running on this thread (in `run` or `try_tick`), or 0.
+    static RUNNING: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Marks an executor as running on this thread; restores the previous one when dropped.
+struct RunningGuard(u64);
+
+impl RunningGuard {
+    #[inline]
+    fn enter(id: u64) -> Self {
+        Self(RUNNING.replace(id))
+    }
+}
+
+impl Drop for RunningGuard {
+    #[inline]
+    fn drop(&mut self) {
+        RUNNING.set(self.0);
+    }
+}
 
 fn remotes() -> MutexGuard<'static, BTreeMap<u64, Arc<Remote>>> {
     // No user code runs under this lock; a poisoned map is still consistent.
@@ -117,12 +138,12 @@ fn remotes() -> MutexGuard<'static, BTreeMap<u64, Arc<Remote>>> {
 /// from another thread.
 struct LocalSchedule {
     shared: NonNull<Shared>,
-    owner: u64,
     id: u64,
 }
 
-// SAFETY: `shared` is only dereferenced on the owner thread (checked against `owner`
-// first); other threads use `id` and the locked `REMOTES` map.
+// SAFETY: `shared` is only dereferenced while its executor is running on the current
+// thread (checked against `RUNNING` first); otherwise `id` and the locked `REMOTES` map
+// are used.
 unsafe impl Send for LocalSchedule {}
 // SAFETY: as above.
 unsafe impl Sync for LocalSchedule {}
@@ -132,11 +153,10 @@ impl Schedule for LocalSchedule {
     unsafe fn schedule(this: *const Self, runnable: Runnable) {
         // SAFETY: `this` is live until `runnable` is handed over (trait contract); the
         // fields are copied out first.
-        let (shared, owner, id) = unsafe { ((*this).shared, (*this).owner, (*this).id) };
-        if owner == current_thread_id() {
-            // SAFETY: a task is only scheduled while it has not completed, and the
-            // executor completes every task (on this thread) before it is freed, so
-            // `shared` is live; this is the owner thread.
+        let (shared, id) = unsafe { ((*this).shared, (*this).id) };
+        if RUNNING.get() == id {
+            // SAFETY: the executor is running on this thread (`run`/`try_tick` borrow
+            // it), so `shared` is live and this is its owner thread.
             unsafe { shared.as_ref().push_local(runnable) };
         } else {
             let remote = remotes().get(&id).cloned();
@@ -255,7 +275,7 @@ impl LocalExecutor {
         /// A process-wide `static`: plain `std`, not the loom shim.
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        let (owner, thread) = with_ctx(|ctx| (ctx.id(), ctx.parker().thread().clone()));
+        let thread = with_ctx(|ctx| ctx.parker().thread().clone());
         let remote = Arc::new(Remote {
             flag: AtomicBool::new(false),
             thread,
@@ -267,7 +287,6 @@ impl LocalExecutor {
         remotes().insert(id, remote.clone());
         Self {
             shared: Box::new(Shared {
-                owner,
                 id,
                 local: UnsafeCell::new(VecDeque::with_capacity(64)),
                 head: Cell::new(None),
@@ -293,7 +312,6 @@ impl LocalExecutor {
     {
         let scheduler = LocalSchedule {
             shared: NonNull::from(&*self.shared),
-            owner: self.shared.owner,
             id: self.shared.id,
         };
         // SAFETY: the scheduler runs and drops the `Runnable`s of this task only on this
@@ -319,6 +337,7 @@ impl LocalExecutor {
     /// assert!(!ex.try_tick());
     /// ```
     pub fn try_tick(&self) -> bool {
+        let _running = RunningGuard::enter(self.shared.id);
         match self.next() {
             Some(runnable) => {
                 runnable.run();
@@ -368,6 +387,7 @@ impl LocalExecutor {
         let mut future = pin!(future);
         with_ctx(|ctx| {
             let _entered = ctx.enter("LocalExecutor::run");
+            let _running = RunningGuard::enter(self.shared.id);
             let parker = ctx.parker();
             let waker = parker.waker_ref();
             let mut cx = Context::from_waker(&waker);

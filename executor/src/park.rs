@@ -1,11 +1,11 @@
 //! Per-thread state shared by every run loop: the "inside a run loop" flag that detects
-//! nesting, the thread's parker (a cached waker that unparks it), a cheap thread id, and
-//! the one idle routine that drives the timers and parks.
+//! nesting, the thread's parker (a cached waker that unparks it), and the one idle
+//! routine that drives the timers and parks.
 
 use std::cell::Cell;
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 use std::thread::{self, Thread};
 use std::time::Instant;
@@ -18,8 +18,6 @@ pub(crate) struct ThreadCtx {
     entered: Cell<Option<&'static str>>,
     /// This thread's parker; its waker is lent to the futures the run loops poll.
     parker: Arc<Parker>,
-    /// A process-unique id of this thread (cheaper than `thread::current().id()`).
-    id: u64,
 }
 
 thread_local! {
@@ -29,26 +27,13 @@ thread_local! {
             thread: thread::current(),
             notified: AtomicBool::new(false),
         }),
-        id: next_thread_id(),
     };
-}
-
-fn next_thread_id() -> u64 {
-    // A process-wide `static`: plain `std`, not the loom shim.
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Runs `f` with the calling thread's context.
 #[inline]
 pub(crate) fn with_ctx<R>(f: impl FnOnce(&ThreadCtx) -> R) -> R {
     CTX.with(f)
-}
-
-/// The calling thread's id, as used by [`ThreadCtx::id`].
-#[inline]
-pub(crate) fn current_thread_id() -> u64 {
-    CTX.with(|ctx| ctx.id)
 }
 
 impl ThreadCtx {
@@ -69,11 +54,6 @@ impl ThreadCtx {
     /// This thread's parker.
     pub(crate) fn parker(&self) -> &Arc<Parker> {
         &self.parker
-    }
-
-    /// This thread's id.
-    pub(crate) fn id(&self) -> u64 {
-        self.id
     }
 }
 

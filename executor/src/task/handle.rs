@@ -34,9 +34,9 @@ use super::state::Notify;
 /// ```
 #[must_use = "dropping a `Task` cancels it; use `.detach()` to let it run"]
 pub struct Task<T> {
-    ptr: NonNull<Header>,
-    /// The output was returned by `poll` already.
-    done: bool,
+    /// The task; `None` once the output was returned (the reference is then released at
+    /// once, so a completed task is freed as early as possible).
+    ptr: Option<NonNull<Header>>,
     _output: PhantomData<T>,
 }
 
@@ -53,15 +53,9 @@ impl<T> Task<T> {
     /// Takes over the handle's reference to the task at `ptr`.
     pub(crate) fn from_raw(ptr: NonNull<Header>) -> Self {
         Self {
-            ptr,
-            done: false,
+            ptr: Some(ptr),
             _output: PhantomData,
         }
-    }
-
-    fn header(&self) -> &Header {
-        // SAFETY: the handle's reference keeps the task alive.
-        unsafe { self.ptr.as_ref() }
     }
 
     /// Lets the task run to completion without a handle; its output is dropped.
@@ -78,9 +72,11 @@ impl<T> Task<T> {
     /// while ex.try_tick() {}
     /// assert!(ran.get());
     /// ```
-    pub fn detach(self) {
-        let mut this = std::mem::ManuallyDrop::new(self);
-        this.release();
+    pub fn detach(mut self) {
+        if let Some(ptr) = self.ptr.take() {
+            // SAFETY: the handle's reference, given up here.
+            unsafe { release::<T>(ptr) };
+        }
     }
 
     /// Cancels the task and waits until its future is gone. Returns the output if the
@@ -97,7 +93,10 @@ impl<T> Task<T> {
     /// assert_eq!(ex.run(task.cancel()), Some(7));
     /// ```
     pub fn cancel(self) -> Cancel<T> {
-        self.start_cancel();
+        if let Some(ptr) = self.ptr {
+            // SAFETY: the handle's reference keeps the task alive.
+            unsafe { start_cancel(ptr) };
+        }
         Cancel { task: self }
     }
 
@@ -111,26 +110,20 @@ impl<T> Task<T> {
     /// assert!(task.is_finished());
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.header().state.load().is_complete()
-    }
-
-    /// Sets `CLOSED` and, if the task was idle, schedules it so that its executor drops
-    /// the future.
-    fn start_cancel(&self) {
-        let header = self.header();
-        match header.state.transition_to_cancelled() {
-            Notify::Submit => {
-                // SAFETY: the transition counted a reference for the new `Runnable`.
-                unsafe { (header.vtable.schedule)(self.ptr) }
-            }
-            Notify::DoNothing => {}
+        match self.ptr {
+            // SAFETY: the handle's reference keeps the task alive.
+            Some(ptr) => unsafe { ptr.as_ref() }.state.load().is_complete(),
+            None => true,
         }
     }
 
     /// Polls for the output: `Some(Ok(_))` or `Some(Err(panic))` once the task completed,
-    /// `None` if it was cancelled before it completed (or the output was taken already).
+    /// `None` if it was cancelled before it completed. Once ready, the handle has given
+    /// up its reference (`self.ptr` is `None`).
     fn poll_output(&mut self, cx: &mut Context<'_>) -> Poll<Option<thread::Result<T>>> {
-        let header = self.header();
+        let ptr = self.ptr.expect("`Task` polled after it completed");
+        // SAFETY: the handle's reference keeps the task alive.
+        let header = unsafe { ptr.as_ref() };
         let snapshot = header.state.load();
         if !snapshot.is_complete() {
             let registered = if snapshot.has_awaiter() {
@@ -144,79 +137,105 @@ impl<T> Task<T> {
                     return Poll::Pending;
                 }
                 match header.state.unset_awaiter() {
-                    Ok(_) => self.set_awaiter(cx.waker()),
+                    Ok(_) => set_awaiter(header, cx.waker()),
                     Err(s) => Err(s),
                 }
             } else {
-                self.set_awaiter(cx.waker())
+                set_awaiter(header, cx.waker())
             };
             match registered {
                 Ok(()) => return Poll::Pending,
                 Err(s) => debug_assert!(s.is_complete()),
             }
         }
-        let mut output: Option<thread::Result<T>> = None;
-        // SAFETY: `COMPLETE`: the output belongs to the handle; `output` has the type
-        // the vtable writes (`T` is the future's output type).
-        unsafe { (header.vtable.take_output)(self.ptr, (&raw mut output).cast()) };
+        // SAFETY: `COMPLETE`: the output belongs to the handle.
+        let output = unsafe { take_output::<T>(ptr) };
+        self.ptr = None;
+        if header.state.drop_handle_after_complete() {
+            // SAFETY: that was the last reference.
+            unsafe { (header.vtable.dealloc)(ptr) }
+        }
         Poll::Ready(output)
     }
+}
 
-    /// Stores `waker` in the awaiter slot (which the handle owns: `AWAITER` is clear) and
-    /// publishes it. On failure (the task completed) the slot is emptied again.
-    fn set_awaiter(&self, waker: &Waker) -> Result<(), super::state::Snapshot> {
-        let header = self.header();
-        // SAFETY: `AWAITER` is clear: the handle owns the slot.
-        header
-            .awaiter
-            .with_mut(|slot| unsafe { *slot = Some(waker.clone()) });
-        match header.state.set_awaiter() {
-            Ok(_) => Ok(()),
-            Err(s) => {
-                // SAFETY: the transition failed, so `AWAITER` is still clear.
-                header.awaiter.with_mut(|slot| unsafe { *slot = None });
-                Err(s)
-            }
+/// Sets `CLOSED` and, if the task was idle, schedules it so that its executor drops the
+/// future.
+///
+/// # Safety
+///
+/// The caller holds a reference to the task at `ptr`.
+unsafe fn start_cancel(ptr: NonNull<Header>) {
+    // SAFETY: the caller's reference keeps the task alive.
+    let header = unsafe { ptr.as_ref() };
+    match header.state.transition_to_cancelled() {
+        Notify::Submit => {
+            // SAFETY: the transition counted a reference for the new `Runnable`.
+            unsafe { (header.vtable.schedule)(ptr) }
+        }
+        Notify::DoNothing => {}
+    }
+}
+
+/// Moves the output out of a completed task.
+///
+/// # Safety
+///
+/// The caller is the task's handle, holds its reference, and saw `COMPLETE`; `T` is the
+/// task's output type.
+unsafe fn take_output<T>(ptr: NonNull<Header>) -> Option<thread::Result<T>> {
+    let mut output: Option<thread::Result<T>> = None;
+    // SAFETY: the caller's contract; `output` has the type the vtable writes.
+    unsafe { (ptr.as_ref().vtable.take_output)(ptr, (&raw mut output).cast()) };
+    output
+}
+
+/// Stores `waker` in the awaiter slot (which the handle owns: `AWAITER` is clear) and
+/// publishes it. On failure (the task completed) the slot is emptied again.
+fn set_awaiter(header: &Header, waker: &Waker) -> Result<(), super::state::Snapshot> {
+    // SAFETY: `AWAITER` is clear: the handle owns the slot.
+    header
+        .awaiter
+        .with_mut(|slot| unsafe { *slot = Some(waker.clone()) });
+    match header.state.set_awaiter() {
+        Ok(_) => Ok(()),
+        Err(s) => {
+            // SAFETY: the transition failed, so `AWAITER` is still clear.
+            header.awaiter.with_mut(|slot| unsafe { *slot = None });
+            Err(s)
         }
     }
+}
 
-    /// Gives up the handle: drops the output if the task completed, takes back the
-    /// awaiter slot if it has not, releases the handle's reference.
-    fn release(&mut self) {
-        let header = self.header();
-        if header.state.load().is_complete() {
-            // The common case: the output is ours, the awaiter slot frozen.
-            if !self.done {
-                let mut output: Option<thread::Result<T>> = None;
-                // SAFETY: `COMPLETE`: the output belongs to the handle.
-                unsafe { (header.vtable.take_output)(self.ptr, (&raw mut output).cast()) };
-                drop(output);
-            }
-            if header.state.drop_handle_after_complete() {
-                let ptr = self.ptr;
-                // SAFETY: that was the last reference.
-                unsafe { (ptr.as_ref().vtable.dealloc)(ptr) }
-            }
-            return;
-        }
+/// Gives up a handle: drops the output if the task completed, takes back the awaiter
+/// slot if it has not, releases the handle's reference.
+///
+/// # Safety
+///
+/// The caller is the task's handle, gives up its reference, and `T` is the output type.
+unsafe fn release<T>(ptr: NonNull<Header>) {
+    // SAFETY: the handle's reference keeps the task alive until released below.
+    let header = unsafe { ptr.as_ref() };
+    let last = if header.state.load().is_complete() {
+        // The common case: the output is ours, the awaiter slot frozen.
+        // SAFETY: `COMPLETE`: the output belongs to the handle.
+        drop(unsafe { take_output::<T>(ptr) });
+        header.state.drop_handle_after_complete()
+    } else {
         let prev = header.state.drop_handle();
         if prev.is_complete() {
-            if !self.done {
-                let mut output: Option<thread::Result<T>> = None;
-                // SAFETY: `COMPLETE` was seen by the handle: the output is ours.
-                unsafe { (header.vtable.take_output)(self.ptr, (&raw mut output).cast()) };
-                drop(output);
-            }
+            // SAFETY: `COMPLETE` was seen by the handle: the output is ours.
+            drop(unsafe { take_output::<T>(ptr) });
         } else if prev.has_awaiter() {
             // SAFETY: `drop_handle` cleared `AWAITER` before completion: the slot is ours.
             let waker = header.awaiter.with_mut(|slot| unsafe { (*slot).take() });
             drop(waker);
         }
-        if header.state.ref_dec(1) {
-            let ptr = self.ptr;
-            // SAFETY: that was the last reference.
-            unsafe { (ptr.as_ref().vtable.dealloc)(ptr) }
-        }
+        header.state.ref_dec(1)
+    };
+    if last {
+        // SAFETY: that was the last reference.
+        unsafe { (header.vtable.dealloc)(ptr) }
     }
 }
 
@@ -224,18 +243,12 @@ impl<T> Future for Task<T> {
     type Output = T;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        assert!(!self.done, "`Task` polled after it completed");
         match self.poll_output(cx) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(output) => {
-                self.done = true;
-                match output {
-                    Some(Ok(value)) => Poll::Ready(value),
-                    Some(Err(panic)) => resume_unwind(panic),
-                    None => panic!(
-                        "the task was cancelled: its executor was dropped before it completed"
-                    ),
-                }
+            Poll::Ready(Some(Ok(value))) => Poll::Ready(value),
+            Poll::Ready(Some(Err(panic))) => resume_unwind(panic),
+            Poll::Ready(None) => {
+                panic!("the task was cancelled: its executor was dropped before it completed")
             }
         }
     }
@@ -243,18 +256,27 @@ impl<T> Future for Task<T> {
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
-        if !self.header().state.load().is_complete() {
-            self.start_cancel();
+        if let Some(ptr) = self.ptr.take() {
+            // SAFETY: the handle's reference keeps the task alive.
+            if !unsafe { ptr.as_ref() }.state.load().is_complete() {
+                // SAFETY: as above.
+                unsafe { start_cancel(ptr) };
+            }
+            // SAFETY: the handle's reference, given up here.
+            unsafe { release::<T>(ptr) };
         }
-        self.release();
     }
 }
 
 impl<T> fmt::Debug for Task<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Task")
-            .field("state", &self.header().state.load())
-            .finish()
+        let mut d = f.debug_struct("Task");
+        match self.ptr {
+            // SAFETY: the handle's reference keeps the task alive.
+            Some(ptr) => d.field("state", &unsafe { ptr.as_ref() }.state.load()),
+            None => d.field("state", &"output taken"),
+        };
+        d.finish()
     }
 }
 
@@ -275,19 +297,15 @@ impl<T> Future for Cancel<T> {
     type Output = Option<T>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        if self.task.done {
+        if self.task.ptr.is_none() {
+            // The output was taken by awaiting the `Task` already.
             return Poll::Ready(None);
         }
         match self.task.poll_output(cx) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(output) => {
-                self.task.done = true;
-                match output {
-                    Some(Ok(value)) => Poll::Ready(Some(value)),
-                    Some(Err(panic)) => resume_unwind(panic),
-                    None => Poll::Ready(None),
-                }
-            }
+            Poll::Ready(Some(Ok(value))) => Poll::Ready(Some(value)),
+            Poll::Ready(Some(Err(panic))) => resume_unwind(panic),
+            Poll::Ready(None) => Poll::Ready(None),
         }
     }
 }

@@ -27,9 +27,7 @@ use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 use std::thread;
 
-use super::state::{
-    Shutdown, State, TransitionToComplete, TransitionToIdle, TransitionToRunning,
-};
+use super::state::{Shutdown, State, TransitionToComplete, TransitionToIdle, TransitionToRunning};
 use super::{Runnable, Schedule, waker};
 use crate::loom::UnsafeCell;
 
@@ -321,7 +319,8 @@ where
             // Nobody can take the output: drop it here, on the executor's thread.
             let dropped = catch_unwind(AssertUnwindSafe(|| {
                 // SAFETY: `COMPLETE` without `HANDLE`: the stage is nobody else's.
-                self.stage.with_mut(|stage| unsafe { *stage = Stage::Consumed });
+                self.stage
+                    .with_mut(|stage| unsafe { *stage = Stage::Consumed });
             }));
             drop(dropped);
         }
