@@ -29,6 +29,40 @@
 //! `task/state.rs` and model-checked with [loom](https://docs.rs/loom)
 //! (`tests/loom_*.rs`).
 //!
+//! # Fairness
+//!
+//! Both executors run their queues in FIFO order, and a task that wakes itself while it
+//! is being polled (as [`yield_now`] does) goes to the *back* of the queue: a task that
+//! always wakes itself gets one poll per round and cannot starve the others. A
+//! [`LocalExecutor`] polls the future given to [`run`](LocalExecutor::run) at least
+//! every 61 tasks once it is woken; the workers of an [`Executor`] look at the tasks
+//! injected from other threads, and both fire expired timers, at least every 61 tasks.
+//!
+//! # What does not compile
+//!
+//! The multi-threaded executor only takes `Send` futures:
+//!
+//! ```compile_fail
+//! let ex = executor::Executor::new();
+//! let rc = std::rc::Rc::new(1);
+//! ex.spawn(async move { *rc }); // `Rc` is not `Send`
+//! ```
+//!
+//! A `LocalExecutor` belongs to its thread:
+//!
+//! ```compile_fail
+//! let ex = executor::LocalExecutor::new();
+//! std::thread::spawn(move || ex.run(async {})); // `LocalExecutor` is not `Send`
+//! ```
+//!
+//! A `Task` of a `!Send` output cannot leave its thread:
+//!
+//! ```compile_fail
+//! let ex = executor::LocalExecutor::new();
+//! let task = ex.spawn(async { std::rc::Rc::new(1) });
+//! std::thread::spawn(move || drop(task));
+//! ```
+//!
 //! # Panics
 //!
 //! A panic inside a task is caught; the executor goes on running the other tasks, and

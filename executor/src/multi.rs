@@ -253,6 +253,13 @@ impl WorkerCtx {
         'outer: loop {
             if let Some(runnable) = self.find_task() {
                 runnable.run();
+                // A busy worker (say, with a task that always wakes itself) still
+                // notices a shutdown.
+                if self.tick.get().is_multiple_of(GLOBAL_INTERVAL)
+                    && self.shared.shutdown.load(Ordering::Acquire)
+                {
+                    break;
+                }
                 continue;
             }
             for _ in 0..SPIN_ROUNDS {

@@ -180,3 +180,26 @@ fn workers_drive_timers() {
     });
     assert_eq!(ex.run(t), 7);
 }
+
+#[test]
+fn dropping_the_executor_stops_busy_workers_and_drops_their_tasks() {
+    let c = Counters::new();
+    let ex = Executor::with_threads(2);
+    for _ in 0..4 {
+        let guard = common::DropGuard(c.clone());
+        ex.spawn(async move {
+            let _g = guard;
+            loop {
+                yield_once().await;
+            }
+        })
+        .detach();
+    }
+    ex.run(async {
+        for _ in 0..100 {
+            yield_once().await;
+        }
+    });
+    drop(ex);
+    assert_eq!(c.drops(), 4);
+}
