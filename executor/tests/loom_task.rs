@@ -302,3 +302,30 @@ fn cancel_future_races_with_run() {
         assert_eq!(counts.drops.load(SeqCst), 1);
     });
 }
+
+/// An executor shutting down drops a queued `Runnable` unrun while another thread wakes
+/// the task and drops its handle: the future is dropped exactly once and nothing is
+/// scheduled afterwards.
+#[test]
+fn runnable_dropped_unrun_races_with_wake_and_handle_drop() {
+    loom::model(|| {
+        let queue = new_queue();
+        let (f, counts, slot) = fut(2);
+        let (runnable, task) = spawn(f, scheduler(&queue));
+        runnable.run_now();
+        let waker = slot.lock().unwrap().take().unwrap();
+        waker.wake_by_ref(); // queued again
+        let t = thread::spawn(move || {
+            waker.wake();
+            drop(task);
+        });
+        let queued = queue.lock().unwrap().pop_front();
+        drop(queued); // shutdown: dropped without running
+        t.join().unwrap();
+        // Whatever was scheduled meanwhile is dropped unrun too.
+        let rest: Vec<_> = queue.lock().unwrap().drain(..).collect();
+        drop(rest);
+        assert_eq!(counts.polls.load(SeqCst), 1);
+        assert_eq!(counts.drops.load(SeqCst), 1);
+    });
+}
