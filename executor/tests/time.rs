@@ -225,10 +225,8 @@ fn interval_ticks_on_its_schedule() {
     });
     assert!(ticks[0] >= start);
     for pair in ticks.windows(2) {
-        let gap = pair[1] - pair[0];
-        // Late wake-ups may skip ticks, but ticks stay on the `start + k * period` grid.
-        assert!(gap >= period);
-        assert_eq!(gap.as_nanos() % period.as_nanos(), 0, "gap {gap:?}");
+        // Ticks are on the `start + k * period` grid, missed ones delivered late, not lost.
+        assert_eq!(pair[1] - pair[0], period);
     }
     assert!(start.elapsed() >= 4 * period);
 }

@@ -5,13 +5,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use super::sleep::{Sleep, sleep_until};
+use super::sleep::{Sleep, after, sleep_until};
 
 /// A timer that ticks every `period`, the first tick completing at once.
 ///
-/// Ticks are scheduled at `start + k * period` (no drift from late wake-ups). When the
-/// consumer falls behind by more than one period, the missed ticks are skipped: the next
-/// tick is the first `start + k * period` still in the future.
+/// Tick `k` is scheduled at `start + k * period` exactly, and [`tick`](Interval::tick)
+/// returns that instant: late wake-ups cause no drift. When the consumer falls behind,
+/// the missed ticks complete at once, one per call, until it has caught up (tokio's
+/// default, `MissedTickBehavior::Burst`).
 ///
 /// # Panics
 ///
@@ -106,14 +107,7 @@ impl Interval {
             return Poll::Pending;
         }
         let tick = self.timer.deadline();
-        let now = Instant::now();
-        let mut next = tick + self.period;
-        if next <= now {
-            // Behind by more than a period: skip to the first tick still ahead.
-            let behind = now.duration_since(tick).as_nanos() / self.period.as_nanos();
-            let skip = u32::try_from(behind).unwrap_or(u32::MAX);
-            next = tick + self.period.saturating_mul(skip.saturating_add(1));
-        }
+        let next = after(tick, self.period);
         self.timer.reset(next);
         Poll::Ready(tick)
     }
@@ -145,7 +139,7 @@ impl Interval {
     /// assert!(tick >= before);
     /// ```
     pub fn reset(&mut self) {
-        self.timer.reset(Instant::now() + self.period);
+        self.timer.reset(after(Instant::now(), self.period));
     }
 }
 

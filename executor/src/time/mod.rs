@@ -1,5 +1,5 @@
 //! Timers and cooperative yielding: [`sleep`], [`sleep_until`], [`timeout`],
-//! [`interval`] and [`yield_now`].
+//! [`interval`] and [`yield_now`] (all re-exported at the crate root).
 //!
 //! Timers are precise: a deadline is kept as the exact [`Instant`](std::time::Instant)
 //! and the thread that drives the timers parks for exactly the remaining
@@ -7,14 +7,30 @@
 //! after a whole millisecond. They are driven by whoever parks: [`block_on`](crate::block_on),
 //! [`LocalExecutor::run`](crate::LocalExecutor::run) and the workers of the
 //! multi-threaded [`Executor`](crate::Executor) all fire expired timers before they park,
-//! and park no longer than the earliest deadline. A timer is registered in one
-//! process-wide store (see `driver`), so a [`Sleep`] created on one executor may be
-//! awaited on any other of this crate.
+//! and park no longer than the earliest deadline. Every timer is registered in one
+//! process-wide store, so a [`Sleep`] created under one of these run loops may be awaited
+//! under any other, on any thread. (Another runtime's loop, tokio's for example, does not
+//! drive them: use that runtime's timers there.)
 //!
 //! Pending timers are cheap: one ordered-map entry each, removed as soon as the
 //! [`Sleep`] is dropped, so a hundred thousand abandoned timeouts leave nothing behind.
 //! A program that never creates a timer pays one atomic load each time a run loop goes
 //! idle.
+//!
+//! ```
+//! use std::time::{Duration, Instant};
+//! use executor::{LocalExecutor, sleep, timeout};
+//!
+//! let ex = LocalExecutor::new();
+//! let start = Instant::now();
+//! let slow = ex.spawn(async {
+//!     sleep(Duration::from_millis(2)).await;
+//!     "slow"
+//! });
+//! let result = ex.run(timeout(Duration::from_secs(5), slow));
+//! assert_eq!(result, Ok("slow"));
+//! assert!(start.elapsed() >= Duration::from_millis(2));
+//! ```
 
 pub(crate) mod driver;
 mod interval;

@@ -10,6 +10,13 @@ use super::driver::{self, TimerKey};
 /// How far in the future a deadline that overflows `Instant` is put (about 30 years).
 const FAR_FUTURE: Duration = Duration::from_hours(24 * 365 * 30);
 
+/// `instant + duration`, or about 30 years after `instant` if that overflows.
+pub(crate) fn after(instant: Instant, duration: Duration) -> Instant {
+    instant
+        .checked_add(duration)
+        .unwrap_or_else(|| instant + FAR_FUTURE)
+}
+
 /// Waits until `duration` has elapsed.
 ///
 /// The deadline is computed when `sleep` is called, and kept exactly: a sleep of 300 µs
@@ -26,10 +33,7 @@ const FAR_FUTURE: Duration = Duration::from_hours(24 * 365 * 30);
 /// assert!(start.elapsed() >= Duration::from_millis(5));
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
-    let now = Instant::now();
-    let deadline = now
-        .checked_add(duration)
-        .unwrap_or_else(|| now + FAR_FUTURE);
+    let deadline = after(Instant::now(), duration);
     Sleep {
         deadline,
         entry: None,
