@@ -51,6 +51,16 @@ fn remote_wake_storm_into_a_local_executor() {
     }
 }
 
+/// Records a drop on a thread other than the owner.
+struct OnOwner(thread::ThreadId, Arc<AtomicUsize>);
+impl Drop for OnOwner {
+    fn drop(&mut self) {
+        if thread::current().id() != self.0 {
+            self.1.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
 /// `Task` handles of local tasks dropped on other threads: each future is dropped once,
 /// on the executor's thread.
 #[test]
@@ -59,15 +69,6 @@ fn handles_dropped_on_other_threads_cancel_on_the_owner() {
     let owner = thread::current().id();
     let dropped_elsewhere = Arc::new(AtomicUsize::new(0));
     let c = Counters::new();
-    /// Records a drop on a thread other than the owner.
-    struct OnOwner(thread::ThreadId, Arc<AtomicUsize>);
-    impl Drop for OnOwner {
-        fn drop(&mut self) {
-            if thread::current().id() != self.0 {
-                self.1.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-    }
     let (tx, rx) = mpsc::channel();
     for _ in 0..TASKS {
         let guard = DropGuard(c.clone());
