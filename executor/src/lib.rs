@@ -1,6 +1,6 @@
 //! A small, fast executor for coroutines and any other [`Future`].
 //!
-//! * [`block_on`] runs one future on the current thread.
+//! * [`block_on()`] runs one future on the current thread.
 //! * [`LocalExecutor`] runs many `!Send` futures on one thread.
 //! * [`Executor`] runs `Send` futures on a pool of worker threads, with work stealing.
 //! * [`Task`] is the handle to a spawned future: await it for the output, drop it to

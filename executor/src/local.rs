@@ -380,7 +380,7 @@ impl LocalExecutor {
     ///
     /// # Panics
     ///
-    /// If called from inside [`block_on`](crate::block_on) or another `run` on the same
+    /// If called from inside [`block_on`](crate::block_on()) or another `run` on the same
     /// thread (nested). A panic of `future` propagates; panics of tasks do not (they are
     /// re-raised where their `Task` is awaited).
     pub fn run<T>(&self, future: impl Future<Output = T>) -> T {

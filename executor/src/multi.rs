@@ -389,7 +389,7 @@ impl Executor {
     ///
     /// # Panics
     ///
-    /// If called from inside [`block_on`](crate::block_on), another `run`, or a task of an
+    /// If called from inside [`block_on`](crate::block_on()), another `run`, or a task of an
     /// `Executor` (nested).
     pub fn run<T>(&self, future: impl Future<Output = T>) -> T {
         block_on_named(future, "Executor::run")
