@@ -147,3 +147,58 @@ fn sleep_moved_between_executors_still_fires() {
     let done = thread::spawn(move || block_on(nap)).join();
     assert!(done.is_ok());
 }
+
+#[test]
+fn timers_fire_while_a_local_executor_is_busy() {
+    // One task yields in a loop, so the executor never goes idle: the run loop must still
+    // fire the timer the main future waits on.
+    let ex = LocalExecutor::new();
+    let stop = Rc::new(std::cell::Cell::new(false));
+    let spinner = {
+        let stop = stop.clone();
+        ex.spawn(async move {
+            let mut spins = 0u64;
+            while !stop.get() {
+                yield_now().await;
+                spins += 1;
+            }
+            spins
+        })
+    };
+    let deadline = Instant::now() + Duration::from_millis(2);
+    ex.run(async {
+        sleep_until(deadline).await;
+        stop.set(true);
+    });
+    assert!(Instant::now() >= deadline);
+    assert!(ex.run(spinner) > 0);
+}
+
+#[test]
+fn timers_fire_while_every_worker_is_busy() {
+    let ex = Executor::with_threads(2);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let spinners: Vec<_> = (0..2)
+        .map(|_| {
+            let stop = stop.clone();
+            ex.spawn(async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    yield_now().await;
+                }
+            })
+        })
+        .collect();
+    let sleeper = ex.spawn(async {
+        let deadline = Instant::now() + Duration::from_millis(2);
+        sleep_until(deadline).await;
+        deadline
+    });
+    let deadline = ex.run(sleeper);
+    assert!(Instant::now() >= deadline);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    ex.run(async {
+        for s in spinners {
+            s.await;
+        }
+    });
+}
