@@ -11,7 +11,7 @@
 //!   mutex-protected remote queue, raises a flag and unparks the executor's thread; the
 //!   run loop moves the remote queue into the local one when it sees the flag (one
 //!   atomic load per task otherwise).
-//! * Every live task is on an intrusive list (the links are in the task header), which
+//! * Every live task has a slot in the executor's table of live tasks, which
 //!   holds one reference. When the executor is dropped it drops the futures of all
 //!   tasks still alive, on its own thread: a `!Send` future is never dropped elsewhere,
 //!   even if wakers or `Task` handles outlive the executor on other threads.
@@ -71,14 +71,16 @@ pub struct LocalExecutor {
     _not_send: PhantomData<*const ()>,
 }
 
-/// The part of the executor its tasks point to. Only the owner thread touches it.
+/// The part of the executor its tasks reach while it runs. Only the owner thread
+/// touches it.
 struct Shared {
     /// This executor's key in [`REMOTES`] and in [`RUNNING`].
     id: u64,
     /// The run queue.
     local: UnsafeCell<VecDeque<Runnable>>,
-    /// The first task of the list of live tasks.
-    head: Cell<Option<NonNull<Header>>>,
+    /// The live tasks: each one that has not completed holds a slot (and the table holds
+    /// a reference to it).
+    tasks: UnsafeCell<Slab>,
     /// The queue other threads hand `Runnable`s over with.
     remote: Arc<Remote>,
 }
@@ -90,6 +92,15 @@ struct Remote {
     /// The executor's thread, unparked after a push.
     thread: Thread,
     queue: Mutex<RemoteQueue>,
+}
+
+/// A table of task pointers with a free list.
+#[derive(Default)]
+struct Slab {
+    /// A task, or null for a free slot.
+    slots: Vec<*const Header>,
+    /// The indices of the free slots.
+    free: Vec<u32>,
 }
 
 struct RemoteQueue {
@@ -108,17 +119,18 @@ struct RemoteQueue {
 static REMOTES: Mutex<BTreeMap<u64, Arc<Remote>>> = Mutex::new(BTreeMap::new());
 
 thread_local! {
-    /// The id of the `LocalExecutor` running on this thread (in `run` or `try_tick`), or 0.
-    static RUNNING: Cell<u64> = const { Cell::new(0) };
+    /// The `LocalExecutor` running on this thread (in `run`, `try_tick` or its `Drop`):
+    /// its id (0 for none) and where it is.
+    static RUNNING: Cell<(u64, *const Shared)> = const { Cell::new((0, std::ptr::null())) };
 }
 
 /// Marks an executor as running on this thread; restores the previous one when dropped.
-struct RunningGuard(u64);
+struct RunningGuard((u64, *const Shared));
 
 impl RunningGuard {
     #[inline]
-    fn enter(id: u64) -> Self {
-        Self(RUNNING.replace(id))
+    fn enter(shared: &Shared) -> Self {
+        Self(RUNNING.replace((shared.id, shared)))
     }
 }
 
@@ -134,30 +146,25 @@ fn remotes() -> MutexGuard<'static, BTreeMap<u64, Arc<Remote>>> {
     REMOTES.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The scheduler stored in each local task: where the executor is and how to reach it
-/// from another thread.
+/// The scheduler stored in each local task: which executor it belongs to, and its slot
+/// in that executor's table of live tasks.
 struct LocalSchedule {
-    shared: NonNull<Shared>,
     id: u64,
+    slot: u32,
 }
-
-// SAFETY: `shared` is only dereferenced while its executor is running on the current
-// thread (checked against `RUNNING` first); otherwise `id` and the locked `REMOTES` map
-// are used.
-unsafe impl Send for LocalSchedule {}
-// SAFETY: as above.
-unsafe impl Sync for LocalSchedule {}
 
 impl Schedule for LocalSchedule {
     #[inline]
     unsafe fn schedule(this: *const Self, runnable: Runnable) {
         // SAFETY: `this` is live until `runnable` is handed over (trait contract); the
         // fields are copied out first.
-        let (shared, id) = unsafe { ((*this).shared, (*this).id) };
-        if RUNNING.get() == id {
-            // SAFETY: the executor is running on this thread (`run`/`try_tick` borrow
-            // it), so `shared` is live and this is its owner thread.
-            unsafe { shared.as_ref().push_local(runnable) };
+        let id = unsafe { (*this).id };
+        let (running, shared) = RUNNING.get();
+        if running == id {
+            // SAFETY: the executor is running on this thread (`run`, `try_tick` and
+            // `drop` borrow it while `RUNNING` names it), so `shared` is live and this
+            // is its owner thread.
+            unsafe { (*shared).push_local(runnable) };
         } else {
             let remote = remotes().get(&id).cloned();
             match remote {
@@ -170,9 +177,15 @@ impl Schedule for LocalSchedule {
     }
 
     fn release(&self, task: NonNull<Header>) -> usize {
-        // SAFETY: called on the owner thread, where the future is completed or dropped,
-        // while the task is on the list, hence before the executor is freed.
-        unsafe { self.shared.as_ref() }.unlink(task);
+        // A local task's future is only completed or dropped by its executor's `run`,
+        // `try_tick` or `drop`, on its thread, while `RUNNING` names it.
+        let (running, shared) = RUNNING.get();
+        assert_eq!(
+            running, self.id,
+            "a local task completed outside its executor"
+        );
+        // SAFETY: `RUNNING` names this executor: `shared` is live, this is its thread.
+        unsafe { (*shared).remove_task(self.slot, task) };
         1
     }
 }
@@ -232,34 +245,58 @@ impl Shared {
         }
     }
 
-    /// Links a new task at the head of the list. Owner thread only.
-    fn link(&self, task: NonNull<Header>) {
-        // SAFETY: the list holds a reference to each task on it, so the headers are
-        // live; only the owner thread touches the links.
-        unsafe {
-            let links = &task.as_ref().links;
-            links.prev.set(None);
-            links.next.set(self.head.get());
-            if let Some(head) = self.head.get() {
-                head.as_ref().links.prev.set(Some(task));
-            }
+    /// Reserves a slot in the table of live tasks.
+    ///
+    /// # Safety
+    ///
+    /// Owner thread only.
+    unsafe fn reserve_slot(&self) -> u32 {
+        // SAFETY: owner thread (caller's contract); no other reference to the table
+        // exists during this call.
+        let tasks = unsafe { &mut *self.tasks.get() };
+        if let Some(slot) = tasks.free.pop() {
+            return slot;
         }
-        self.head.set(Some(task));
+        let slot = u32::try_from(tasks.slots.len()).expect("more than 2^32 live tasks");
+        tasks.slots.push(std::ptr::null());
+        slot
     }
 
-    /// Unlinks a task from the list. Owner thread only.
-    fn unlink(&self, task: NonNull<Header>) {
-        // SAFETY: as in `link`.
-        unsafe {
-            let links = &task.as_ref().links;
-            let (prev, next) = (links.prev.take(), links.next.take());
-            match prev {
-                Some(prev) => prev.as_ref().links.next.set(next),
-                None => self.head.set(next),
-            }
-            if let Some(next) = next {
-                next.as_ref().links.prev.set(prev);
-            }
+    /// Fills a reserved slot.
+    ///
+    /// # Safety
+    ///
+    /// Owner thread only; `slot` was reserved by `reserve_slot`.
+    unsafe fn insert_task(&self, slot: u32, task: NonNull<Header>) {
+        // SAFETY: as in `reserve_slot`.
+        let tasks = unsafe { &mut *self.tasks.get() };
+        tasks.slots[slot as usize] = task.as_ptr();
+    }
+
+    /// Frees the slot of a task whose future is gone.
+    ///
+    /// # Safety
+    ///
+    /// Owner thread only; `slot` holds `task`.
+    unsafe fn remove_task(&self, slot: u32, task: NonNull<Header>) {
+        // SAFETY: as in `reserve_slot`.
+        let tasks = unsafe { &mut *self.tasks.get() };
+        debug_assert_eq!(tasks.slots[slot as usize], task.as_ptr().cast_const());
+        tasks.slots[slot as usize] = std::ptr::null();
+        tasks.free.push(slot);
+    }
+
+    /// The task in slot `index`, and whether `index` is past the end of the table.
+    ///
+    /// # Safety
+    ///
+    /// Owner thread only.
+    unsafe fn task_at(&self, index: usize) -> (Option<NonNull<Header>>, bool) {
+        // SAFETY: as in `reserve_slot`.
+        let tasks = unsafe { &*self.tasks.get() };
+        match tasks.slots.get(index) {
+            Some(&task) => (NonNull::new(task.cast_mut()), false),
+            None => (None, true),
         }
     }
 }
@@ -289,7 +326,7 @@ impl LocalExecutor {
             shared: Box::new(Shared {
                 id,
                 local: UnsafeCell::new(VecDeque::with_capacity(64)),
-                head: Cell::new(None),
+                tasks: UnsafeCell::new(Slab::default()),
                 remote,
             }),
             _not_send: PhantomData,
@@ -310,20 +347,25 @@ impl LocalExecutor {
         F: Future + 'static,
         F::Output: 'static,
     {
+        // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread.
+        let slot = unsafe { self.shared.reserve_slot() };
         let scheduler = LocalSchedule {
-            shared: NonNull::from(&*self.shared),
             id: self.shared.id,
+            slot,
         };
         // SAFETY: the scheduler runs and drops the `Runnable`s of this task only on this
         // thread: other threads only push them into the remote queue, drained here, or
         // release them unrun once the executor is closed; the executor is `!Send` and
-        // drops every live future on this thread when dropped (the list holds the extra
-        // reference). The output is dropped by the runner (this thread) or by the `Task`,
+        // drops every live future on this thread when dropped (the table holds the
+        // extra reference). The output is dropped by the runner (this thread) or by the `Task`,
         // which is `Send` only if the output is.
         let (runnable, task) = unsafe { spawn_unchecked(future, scheduler, 1) };
-        self.shared.link(runnable.header());
-        // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread.
-        unsafe { self.shared.push_local(runnable) };
+        // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread; `slot` was
+        // reserved above.
+        unsafe {
+            self.shared.insert_task(slot, runnable.header());
+            self.shared.push_local(runnable);
+        }
         task
     }
 
@@ -337,7 +379,7 @@ impl LocalExecutor {
     /// assert!(!ex.try_tick());
     /// ```
     pub fn try_tick(&self) -> bool {
-        let _running = RunningGuard::enter(self.shared.id);
+        let _running = RunningGuard::enter(&self.shared);
         match self.next() {
             Some(runnable) => {
                 runnable.run();
@@ -387,7 +429,7 @@ impl LocalExecutor {
         let mut future = pin!(future);
         with_ctx(|ctx| {
             let _entered = ctx.enter("LocalExecutor::run");
-            let _running = RunningGuard::enter(self.shared.id);
+            let _running = RunningGuard::enter(&self.shared);
             let parker = ctx.parker();
             let waker = parker.waker_ref();
             let mut cx = Context::from_waker(&waker);
@@ -429,6 +471,8 @@ impl Default for LocalExecutor {
 impl Drop for LocalExecutor {
     fn drop(&mut self) {
         let shared = &*self.shared;
+        // Tasks completing now release their slots through `RUNNING`.
+        let _running = RunningGuard::enter(shared);
         remotes().remove(&shared.id);
         let remote = {
             let mut queue = shared.remote.lock();
@@ -437,22 +481,28 @@ impl Drop for LocalExecutor {
         };
         // Dropping a `Runnable` drops its task's future (here, on the owner thread).
         drop(remote);
+        // One pass over the table: no task can be spawned meanwhile, so every slot
+        // before `index` stays free once passed.
+        let mut index = 0;
         loop {
             // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread.
             if let Some(runnable) = unsafe { shared.pop_local() } {
                 drop(runnable);
                 continue;
             }
-            // A task on the list is not running (nothing runs while the executor is
-            // dropped) and not complete (completion unlinks it).
-            if let Some(task) = shared.head.get() {
-                // SAFETY: the list's reference keeps the task alive; this is the owner
-                // thread; `Schedule::release` unlinks it and releases that reference
-                // (hence zero references passed here).
-                unsafe { (task.as_ref().vtable.shutdown)(task, 0) };
-                continue;
+            // A task in the table is not running (nothing runs while the executor is
+            // dropped) and not complete (completion frees its slot).
+            // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread.
+            match unsafe { shared.task_at(index) } {
+                (Some(task), _) => {
+                    // SAFETY: the table's reference keeps the task alive; this is the
+                    // owner thread; `Schedule::release` frees the slot and releases that
+                    // reference (hence zero references passed here).
+                    unsafe { (task.as_ref().vtable.shutdown)(task, 0) };
+                }
+                (None, false) => index += 1,
+                (None, true) => break,
             }
-            break;
         }
     }
 }

@@ -8,7 +8,6 @@
 //! │   state: State (flags | refs)│
 //! │   vtable: &'static VTable    │
 //! │   awaiter: Option<Waker>     │
-//! │   links: Links (local list)  │
 //! ├──────────────────────────────┤
 //! │ scheduler: S                 │
 //! ├──────────────────────────────┤
@@ -18,7 +17,6 @@
 //! └──────────────────────────────┘
 //! ```
 
-use std::cell::Cell;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -40,16 +38,6 @@ pub(crate) struct Header {
     pub(crate) vtable: &'static VTable,
     /// The waker of whoever awaits the `Task` handle; ownership follows the `AWAITER` bit.
     pub(crate) awaiter: UnsafeCell<Option<Waker>>,
-    /// The links of the owning `LocalExecutor`'s list of live tasks. Only that executor's
-    /// thread touches them; unused by the multi-threaded executor.
-    pub(crate) links: Links,
-}
-
-/// The previous and next task of an intrusive doubly linked list.
-#[derive(Default)]
-pub(crate) struct Links {
-    pub(crate) prev: Cell<Option<NonNull<Header>>>,
-    pub(crate) next: Cell<Option<NonNull<Header>>>,
 }
 
 /// The type-erased operations on a task.
@@ -107,7 +95,6 @@ where
                 state: State::new(refs),
                 vtable: &Self::VTABLE,
                 awaiter: UnsafeCell::new(None),
-                links: Links::default(),
             },
             scheduler,
             stage: UnsafeCell::new(Stage::Running(future)),
