@@ -4,15 +4,15 @@
 //!
 //! * The run queue is a `VecDeque` that only the executor's thread touches: spawning a
 //!   task, or waking one while the executor runs, is a `push_back`, with no lock and no
-//!   atomic besides the task's own state word. Tasks hold a plain pointer to their
-//!   executor, no `Arc`.
+//!   atomic besides the task's own state word. Tasks do not point to their executor
+//!   (no `Arc`): they hold its id and find it through a thread-local set while it runs.
 //! * Any other wake-up (from another thread, or while the executor is not running)
 //!   finds the executor in a locked process-wide registry, pushes into its
 //!   mutex-protected remote queue, raises a flag and unparks the executor's thread; the
 //!   run loop moves the remote queue into the local one when it sees the flag (one
 //!   atomic load per task otherwise).
-//! * Every live task has a slot in the executor's table of live tasks, which
-//!   holds one reference. When the executor is dropped it drops the futures of all
+//! * Every task that has not completed has a slot in the executor's table of live
+//!   tasks, which holds one reference. When the executor is dropped it drops the futures of all
 //!   tasks still alive, on its own thread: a `!Send` future is never dropped elsewhere,
 //!   even if wakers or `Task` handles outlive the executor on other threads.
 //!
@@ -21,9 +21,8 @@
 //! The run queue is FIFO. A task woken while it is being polled (e.g. by
 //! [`yield_now`](crate::yield_now)) is put at the *back* of the queue, behind every task
 //! that was already runnable, so a task that always wakes itself cannot starve the
-//! others. The future given to [`run`](LocalExecutor::run) is polled between tasks as
-//! soon as it is woken, after at most 61 tasks; expired timers are fired at least every
-//! 61 tasks.
+//! others. The future given to [`run`](LocalExecutor::run), once woken, is polled again
+//! after at most 61 tasks; expired timers are fired at least every 61 tasks.
 
 use std::cell::{Cell, UnsafeCell};
 use std::collections::BTreeMap;
