@@ -34,7 +34,7 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
 
     /// Called once, when the future of `task` is gone (completed or cancelled), on the
     /// thread that owns the future. Returns how many references the scheduler itself
-    /// held and gives up now (e.g. the `LocalExecutor`'s list of live tasks).
+    /// held and gives up now (e.g. the `LocalExecutor`'s table of live tasks).
     fn release(&self, task: NonNull<Header>) -> usize {
         let _ = task;
         0
@@ -98,7 +98,7 @@ impl Runnable {
         Self { ptr }
     }
 
-    /// The task's header, e.g. to link it into a list.
+    /// The task's header, e.g. to record it in a table.
     pub(crate) fn header(&self) -> NonNull<Header> {
         self.ptr
     }

@@ -196,7 +196,7 @@ where
     /// references (possibly zero, when the scheduler's own reference is released by
     /// `Schedule::release`), on the thread allowed to drop the future.
     unsafe fn shutdown(ptr: NonNull<Header>, refs: usize) {
-        // SAFETY: the caller's reference, or the scheduler's list, keeps it alive.
+        // SAFETY: the caller's reference, or the scheduler's table, keeps it alive.
         let task = unsafe { Self::from_header(ptr) };
         match task.header.state.transition_to_shutdown() {
             Shutdown::DropFuture => {
@@ -287,7 +287,7 @@ where
     }
 
     /// Marks the task complete, then does what the state says: drop the output nobody
-    /// can read, wake the awaiter, release `refs` references (and the list's). Returns
+    /// can read, wake the awaiter, release `refs` references (and the scheduler's own). Returns
     /// `true` if those were the last references: the caller must then free the task
     /// (not done here, while `&self` is still borrowed).
     ///
@@ -296,7 +296,7 @@ where
     /// The caller set `RUNNING` and wrote the stage; it owns `refs` references.
     #[must_use]
     unsafe fn complete(&self, ptr: NonNull<Header>, refs: usize) -> bool {
-        // Unlink first: the list's reference may be released in the transition.
+        // Release the scheduler's slot first: its reference may be released in the transition.
         let refs = refs + self.scheduler.release(ptr);
         let snapshot = match self.header.state.transition_to_complete(refs) {
             TransitionToComplete::Done => return false,

@@ -17,9 +17,9 @@
 //! # References
 //!
 //! Every pointer to the allocation owns one reference: the `Task` handle, the one
-//! `Runnable`, each `Waker`, and the `LocalExecutor`'s list of live tasks. The last
+//! `Runnable`, each `Waker`, and the `LocalExecutor`'s table of live tasks. The last
 //! reference to go frees the allocation. A new task starts `SCHEDULED | HANDLE` with the
-//! references of its handle, its first `Runnable` and (for local tasks) the list.
+//! references of its handle, its first `Runnable` and (for local tasks) the table.
 //!
 //! # The protocol
 //!
