@@ -40,9 +40,12 @@ const SPIN_ROUNDS: u32 = 16;
 ///
 /// [`spawn`](Self::spawn) starts a `Send` future on the worker threads; [`run`](Self::run)
 /// blocks the calling thread until a future completes (the workers keep running all the
-/// tasks meanwhile). Idle workers park and drive the timers. Dropping the executor stops
-/// and joins the workers; tasks that had not completed are cancelled (their futures are
-/// dropped) and awaiting their `Task` panics.
+/// tasks meanwhile). Idle workers park and drive the timers.
+///
+/// Dropping the executor stops and joins the workers. Queued tasks are cancelled at
+/// once (their futures are dropped); a task waiting for a wake-up is cancelled when it
+/// is next woken, or freed with its last waker and handle. Awaiting the `Task` of a
+/// cancelled task panics.
 ///
 /// ```
 /// let ex = executor::Executor::with_threads(2);
