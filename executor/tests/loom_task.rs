@@ -329,3 +329,39 @@ fn runnable_dropped_unrun_races_with_wake_and_handle_drop() {
         assert_eq!(counts.drops.load(SeqCst), 1);
     });
 }
+
+/// The awaiter re-polls the `Task` with a different waker while the task completes on
+/// another thread: if the second poll returned `Pending`, the second waker is woken.
+#[test]
+fn awaiter_waker_replaced_while_completing() {
+    loom::model(|| {
+        let queue = new_queue();
+        let (f, counts, _slot) = fut(0);
+        let (runnable, mut task) = spawn(f, scheduler(&queue));
+        let first = StdArc::new(CountingWaker(std::sync::atomic::AtomicUsize::new(0)));
+        let second = StdArc::new(CountingWaker(std::sync::atomic::AtomicUsize::new(0)));
+        let (w1, w2) = (Waker::from(first.clone()), Waker::from(second.clone()));
+        assert!(
+            Pin::new(&mut task)
+                .poll(&mut Context::from_waker(&w1))
+                .is_pending()
+        );
+        let runner = thread::spawn(move || runnable.run_now());
+        let polled = Pin::new(&mut task).poll(&mut Context::from_waker(&w2));
+        runner.join().unwrap();
+        let output = match polled {
+            Poll::Ready(v) => v,
+            Poll::Pending => {
+                assert_eq!(second.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+                match Pin::new(&mut task).poll(&mut Context::from_waker(&w2)) {
+                    Poll::Ready(v) => v,
+                    Poll::Pending => panic!("woken but not ready"),
+                }
+            }
+        };
+        assert_eq!(output, 1);
+        assert_eq!(counts.drops.load(SeqCst), 1);
+        drop(task);
+        drain(&queue);
+    });
+}
