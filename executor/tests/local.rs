@@ -411,3 +411,61 @@ fn polling_a_task_after_completion_panics() {
     ex.run(&mut task);
     ex.run(&mut task);
 }
+
+#[test]
+fn the_executor_is_usable_after_the_main_future_panics() {
+    let ex = LocalExecutor::new();
+    let c = Counters::new();
+    let task = ex.spawn(SelfWaking::new(&c, 2));
+    let err = catch_unwind(AssertUnwindSafe(|| {
+        ex.run(async {
+            yield_once().await;
+            panic!("main future");
+        })
+    }))
+    .unwrap_err();
+    assert_eq!(panic_message(&*err), "main future");
+    assert_eq!(ex.run(task), 3);
+    executor::block_on(async {}); // the thread is no longer marked as inside `run`
+}
+
+#[test]
+fn try_tick_from_inside_a_task_runs_another_task() {
+    let ex = Rc::new(LocalExecutor::new());
+    let log = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let (l1, l2) = (log.clone(), log.clone());
+    let ex2 = ex.clone();
+    let outer = ex.spawn(async move {
+        l1.borrow_mut().push("outer start");
+        assert!(ex2.try_tick());
+        l1.borrow_mut().push("outer end");
+    });
+    ex.spawn(async move { l2.borrow_mut().push("inner") })
+        .detach();
+    ex.run(outer);
+    assert_eq!(*log.borrow(), ["outer start", "inner", "outer end"]);
+}
+
+#[test]
+fn a_panicking_destructor_does_not_break_executor_drop() {
+    struct PanicOnDrop(Arc<Counters>);
+    impl Drop for PanicOnDrop {
+        fn drop(&mut self) {
+            self.0.drops.fetch_add(1, Ordering::SeqCst);
+            panic!("destructor");
+        }
+    }
+    let c = Counters::new();
+    let ex = LocalExecutor::new();
+    for _ in 0..3 {
+        let guard = PanicOnDrop(c.clone());
+        ex.spawn(async move {
+            let _g = guard;
+            std::future::pending::<()>().await;
+        })
+        .detach();
+    }
+    while ex.try_tick() {}
+    drop(ex);
+    assert_eq!(c.drops(), 3);
+}
