@@ -28,7 +28,7 @@ use std::thread::{self, JoinHandle, Thread};
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 
 use crate::block_on::block_on_named;
-use crate::park::{fire_timers, park_idle, with_ctx};
+use crate::park::{WORKER_LOOP, fire_timers, park_idle, with_ctx};
 use crate::task::{Runnable, Schedule, Task, spawn};
 
 /// How many tasks a worker runs between two looks at the injector and the timers.
@@ -303,7 +303,7 @@ fn worker_main(shared: Arc<Shared>, index: usize, local: Worker<Runnable>) {
         tick: Cell::new(0),
     };
     with_ctx(|thread_ctx| {
-        let _entered = thread_ctx.enter("executor::Executor worker");
+        let _entered = thread_ctx.enter(WORKER_LOOP);
         WORKER.with(|w| w.set(&raw const ctx));
         let _reset = Reset;
         ctx.run();

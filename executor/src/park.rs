@@ -60,11 +60,22 @@ impl ThreadCtx {
 #[cold]
 #[inline(never)]
 fn nested(name: &str, outer: &str) -> ! {
-    panic!(
-        "`{name}` cannot be called from inside `{outer}` on the same thread (nested): \
-         the inner call would block the outer executor; `.await` the future instead"
-    )
+    let message = if outer == WORKER_LOOP {
+        format!(
+            "`{name}` cannot be called from inside a task of `executor::Executor` (nested): \
+             it would block a worker thread; `.await` the future instead"
+        )
+    } else {
+        format!(
+            "`{name}` cannot be called from inside `{outer}` on the same thread (nested): \
+             the inner call would block the outer executor; `.await` the future instead"
+        )
+    };
+    panic!("{message}")
 }
+
+/// The run-loop name of the worker threads of `executor::Executor`.
+pub(crate) const WORKER_LOOP: &str = "executor::Executor worker";
 
 /// Clears the "inside a run loop" flag when dropped (also on unwinding).
 pub(crate) struct EnterGuard<'a> {

@@ -81,7 +81,12 @@ fn block_on_inside_a_worker_task_panics_at_the_awaiter() {
     let ex = Executor::with_threads(1);
     let t = ex.spawn(async { executor::block_on(async { 1 }) });
     let err = catch_unwind(AssertUnwindSafe(|| ex.run(t))).unwrap_err();
-    assert!(panic_message(&*err).contains("(nested)"));
+    assert!(
+        panic_message(&*err)
+            .starts_with("`executor::block_on` cannot be called from inside a task of `executor::Executor` (nested)"),
+        "{}",
+        panic_message(&*err)
+    );
 }
 
 #[test]
