@@ -4,12 +4,13 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll};
 
-use crate::park::{park_idle, with_ctx};
+use crate::park::{fire_timers, park_idle, with_ctx};
 
 /// Runs `future` to completion on the current thread and returns its output.
 ///
-/// The thread parks while the future is pending (it never spins), and while parked it
-/// drives the crate's timers ([`sleep`](crate::sleep), [`timeout`](crate::timeout), ...).
+/// The thread parks while the future is pending (it never spins), and it drives the
+/// crate's timers ([`sleep`](crate::sleep), [`timeout`](crate::timeout), ...): while
+/// parked, and before every re-poll of a future that woke itself.
 /// The future is woken through a cached per-thread waker that sets a flag and unparks
 /// the thread, so `block_on` is unaffected by other code that parks or unparks the same
 /// thread: a foreign `unpark` only causes a re-check of the flag. A future that is ready
@@ -49,6 +50,12 @@ pub(crate) fn block_on_named<F: Future>(future: F, name: &'static str) -> F::Out
         loop {
             if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                 return output;
+            }
+            if parker.take_notified() {
+                // Woken during the poll: poll again at once, but keep the timers going
+                // (a future that always wakes itself must not starve them).
+                fire_timers();
+                continue;
             }
             while !parker.take_notified() {
                 park_idle(parker.thread());

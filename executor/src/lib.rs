@@ -36,7 +36,8 @@
 //! always wakes itself gets one poll per round and cannot starve the others. A
 //! [`LocalExecutor`] polls the future given to [`run`](LocalExecutor::run) at least
 //! every 61 tasks once it is woken; the workers of an [`Executor`] look at the tasks
-//! injected from other threads, and both fire expired timers, at least every 61 tasks.
+//! injected from other threads, and both fire expired timers, at least every 61 tasks;
+//! [`block_on()`] and `run` also fire them before re-polling a future that woke itself.
 //!
 //! # What does not compile
 //!

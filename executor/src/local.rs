@@ -22,7 +22,9 @@
 //! [`yield_now`](crate::yield_now)) is put at the *back* of the queue, behind every task
 //! that was already runnable, so a task that always wakes itself cannot starve the
 //! others. The future given to [`run`](LocalExecutor::run), once woken, is polled again
-//! after at most 61 tasks; expired timers are fired at least every 61 tasks.
+//! after at most 61 tasks; expired timers are fired at least every 61 tasks and before
+//! every re-poll of the main future, so neither busy tasks nor a busy main future starve
+//! them.
 
 use std::cell::{Cell, UnsafeCell};
 use std::collections::BTreeMap;
@@ -450,6 +452,9 @@ impl LocalExecutor {
                     fire_timers();
                 }
                 if parker.take_notified() {
+                    // The main future may be the only thing running (say, it always
+                    // wakes itself): keep the timers going before each re-poll.
+                    fire_timers();
                     if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                         return output;
                     }
