@@ -2,12 +2,10 @@
 //! loop, so the loop always has it to poll and never goes idle), with no other thread
 //! driving timers: this binary holds only these tests, and none of them parks.
 //!
-//! Both are ignored for now: `block_on` and `LocalExecutor::run` (core owner's files)
-//! fire timers only when they park (and `run` also after a full batch of tasks), so a
-//! spinning main future starves every timer of the thread. The fix belongs in those
-//! loops: call `park::fire_timers()` before re-polling the main future after a wake-up
-//! (one atomic load when no timer exists). Run them with
-//! `cargo test -p executor --test time_busy -- --ignored`.
+//! Regression tests: `block_on` and `LocalExecutor::run` once fired timers only when they
+//! parked, so a main future that woke itself in a loop starved every timer of its
+//! thread. Both loops now fire due timers before re-polling a main future that woke
+//! itself (one atomic load when no timer exists).
 
 use std::cell::Cell;
 use std::future::Future;
@@ -20,7 +18,7 @@ use std::time::{Duration, Instant};
 use executor::{LocalExecutor, block_on, sleep, yield_now};
 
 #[test]
-#[ignore = "LocalExecutor::run does not fire timers while its main future spins (core owner)"]
+
 fn timers_fire_while_the_main_future_of_run_spins() {
     // The main future yields in a loop (so the run loop always has it to poll) while a
     // spawned task sleeps: the sleeper must still be woken. Bounded: fails after 10 s.
@@ -48,7 +46,7 @@ fn timers_fire_while_the_main_future_of_run_spins() {
 }
 
 #[test]
-#[ignore = "block_on does not fire timers while its future spins (core owner)"]
+
 fn timers_fire_while_the_main_future_of_block_on_spins() {
     // `block_on`'s future spins on `yield_now` while a timer registered by it must fire.
     let woke = Arc::new(AtomicBool::new(false));
