@@ -159,7 +159,7 @@ fn print_one(outcome: &Outcome) {
     println!("  {}: {text}", word(passed));
 }
 
-/// Prints the summary (a Markdown table ready for RESULTS.md).
+/// Prints the summary (a Markdown table ready for BENCHMARKS.md).
 pub(crate) fn print(outcomes: &[Outcome]) {
     println!("\n## Summary (median ns/op; ratio = ours / best peer)\n");
     println!("| workload | ours | best peer | ratio | bar | verdict |");
