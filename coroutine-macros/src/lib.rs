@@ -1,9 +1,9 @@
 //! The `#[coroutine]` attribute. Use it through the `coroutine` crate, which re-exports
 //! it and provides the runtime types the expansion names.
 //!
-//! The pipeline, one file per stage: [`attr`] parses the attribute arguments, [`ast`]
-//! builds the model of the fn, [`valid`] checks it, [`visit`] rewrites `yield_!` /
-//! `yield_from!` in the body, [`expand`] generates the code, [`error`] collects errors.
+//! The pipeline, one file per stage: `attr` parses the attribute arguments, `ast`
+//! builds the model of the fn, `valid` checks it, `visit` rewrites `yield_!` /
+//! `yield_from!` in the body, `expand` generates the code, `error` collects errors.
 
 mod ast;
 mod attr;

@@ -5,7 +5,7 @@
 //! back. `#[coroutine::coroutine]` turns a function containing `yield_!` into a pinned,
 //! self-referential state machine that is at once a resumable generator
 //! ([`Coroutine::resume`]), an iterator, a [`Stream`](futures_core::Stream), and (when it
-//! yields `()`) a [`Future`](core::future::Future) any executor can drive.
+//! yields `()`) a [`Future`] any executor can drive.
 //!
 //! ```
 //! use coroutine::{yield_, Coroutine, CoroutineState};
