@@ -157,7 +157,7 @@ impl Parker {
     }
 }
 
-/// The idle step of every run loop (the parking rule of `DESIGN-NOTES.md`): fire the
+/// The idle step of every run loop (the parking rule every loop follows): fire the
 /// expired timers; if that woke nobody, park until the next deadline (or until
 /// unparked). Returns after any wake-up, spurious ones included: the caller re-checks
 /// its work.
