@@ -7,8 +7,8 @@
 //! from other threads go to a global injector queue. A worker looks for work in its own
 //! deque, then the injector (taking a batch), then steals half of another worker's
 //! deque. A worker that finds nothing spins briefly, then registers as idle and parks
-//! (driving the timers, as every run loop does: see `park_idle`); a push to the injector unparks one idle
-//! worker.
+//! (driving the timers, as every run loop does: see `park_idle`); a push to the
+//! injector unparks one idle worker.
 //!
 //! # Fairness
 //!
