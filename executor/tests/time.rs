@@ -116,7 +116,9 @@ fn many_timers_wake_in_deadline_order() {
 fn dropped_sleep_never_wakes_and_releases_its_waker() {
     let counter = Arc::new(CountingWaker::default());
     let waker = Waker::from(counter.clone());
-    let deadline = Instant::now() + Duration::from_millis(1);
+    // 50 ms of margin: the first poll must come before the deadline even on a loaded
+    // machine or under AddressSanitizer.
+    let deadline = Instant::now() + Duration::from_millis(50);
     let mut nap = sleep_until(deadline);
     assert!(poll_once(&mut nap, &waker).is_pending());
     assert!(Arc::strong_count(&counter) > 2, "the timer holds the waker");
@@ -154,7 +156,9 @@ fn hundred_thousand_dropped_sleeps_leave_nothing_registered() {
 fn repoll_with_another_waker_wakes_the_new_one() {
     let first = Arc::new(CountingWaker::default());
     let second = Arc::new(CountingWaker::default());
-    let deadline = Instant::now() + Duration::from_micros(500);
+    // 50 ms of margin: both polls must come before the deadline even on a loaded machine
+    // or under AddressSanitizer.
+    let deadline = Instant::now() + Duration::from_millis(50);
     let mut nap = sleep_until(deadline);
     assert!(poll_once(&mut nap, &Waker::from(first.clone())).is_pending());
     assert!(poll_once(&mut nap, &Waker::from(second.clone())).is_pending() || nap.is_elapsed());
@@ -287,7 +291,8 @@ fn timer_inserted_by_another_thread_shortens_a_parked_driver() {
         thread::spawn(move || {
             // Give the main thread time to park first (correctness does not depend on it).
             thread::sleep(Duration::from_millis(20));
-            let mut nap = sleep(Duration::from_millis(2));
+            // 50 ms: registered before it expires even on a loaded machine.
+            let mut nap = sleep(Duration::from_millis(50));
             assert!(poll_once(&mut nap, &Waker::from(flag)).is_pending());
             // Keep the timer registered until it has fired.
             nap

@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 use executor::{LocalExecutor, block_on, sleep, yield_now};
 
 #[test]
-
 fn timers_fire_while_the_main_future_of_run_spins() {
     // The main future yields in a loop (so the run loop always has it to poll) while a
     // spawned task sleeps: the sleeper must still be woken. Bounded: fails after 10 s.
@@ -46,13 +45,13 @@ fn timers_fire_while_the_main_future_of_run_spins() {
 }
 
 #[test]
-
 fn timers_fire_while_the_main_future_of_block_on_spins() {
     // `block_on`'s future spins on `yield_now` while a timer registered by it must fire.
     let woke = Arc::new(AtomicBool::new(false));
     let give_up = Instant::now() + Duration::from_secs(10);
     let woke_in_time = block_on(async {
-        let mut nap = Box::pin(sleep(Duration::from_millis(1)));
+        // 50 ms: still pending at the first poll even on a loaded machine.
+        let mut nap = Box::pin(sleep(Duration::from_millis(50)));
         let flag = woke.clone();
         // Register the timer with a waker that only sets the flag (the sleep is not
         // polled again, so only the driver can fire it).

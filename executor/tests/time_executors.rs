@@ -139,7 +139,8 @@ fn block_on_threads_share_the_timer_store() {
 fn sleep_moved_between_executors_still_fires() {
     // Registered under a `LocalExecutor`, completed under `block_on` on another thread.
     let ex = LocalExecutor::new();
-    let mut nap = Box::pin(sleep(Duration::from_millis(2)));
+    // 50 ms: still pending at the first poll even on a loaded machine.
+    let mut nap = Box::pin(sleep(Duration::from_millis(50)));
     ex.run(async {
         std::future::poll_fn(|cx| {
             assert!(nap.as_mut().poll(cx).is_pending());
@@ -168,7 +169,9 @@ fn timers_fire_while_a_local_executor_is_busy() {
             spins
         })
     };
-    let deadline = Instant::now() + Duration::from_millis(2);
+    // 50 ms: long enough that the spinner is polled before the deadline even on a
+    // loaded machine (the count below must be non-zero).
+    let deadline = Instant::now() + Duration::from_millis(50);
     ex.run(async {
         sleep_until(deadline).await;
         stop.set(true);
