@@ -2,12 +2,14 @@
 //! readiness comes from `async-net`); timers bound it. 127.0.0.1 only, bounded in count
 //! and time.
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::time::Duration;
 
 use async_net::{TcpListener, TcpStream};
-use executor::{Executor, LocalExecutor, timeout};
+use executor::{Executor, LocalExecutor, Task, timeout};
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 
 const CLIENTS: usize = 4;
@@ -40,57 +42,58 @@ async fn client(id: usize, addr: SocketAddr) -> io::Result<usize> {
     Ok(sent)
 }
 
-#[test]
-fn echo_on_a_local_executor() {
-    let ex = LocalExecutor::new();
-    let (sent, echoed) = ex
-        .run(timeout(Duration::from_secs(30), async {
-            let listener = TcpListener::bind("127.0.0.1:0").await?;
-            let addr = listener.local_addr()?;
-            let clients: Vec<_> = (0..CLIENTS).map(|id| ex.spawn(client(id, addr))).collect();
-            let mut servers = Vec::new();
-            for _ in 0..CLIENTS {
-                let (stream, _) = listener.accept().await?;
-                servers.push(ex.spawn(serve(stream)));
-            }
-            let (mut sent, mut echoed) = (0, 0);
-            for c in clients {
-                sent += c.await?;
-            }
-            for s in servers {
-                echoed += s.await?;
-            }
-            io::Result::Ok((sent, echoed))
-        }))
+/// A client or server connection, boxed so either executor can spawn it.
+type Connection = Pin<Box<dyn Future<Output = io::Result<usize>> + Send>>;
+
+/// The whole exchange: `CLIENTS` clients and the server side of each connection, all
+/// spawned with `spawn`. Returns the bytes sent and the bytes echoed.
+async fn exchange(
+    spawn: impl Fn(Connection) -> Task<io::Result<usize>>,
+) -> io::Result<(usize, usize)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|id| spawn(Box::pin(client(id, addr))))
+        .collect();
+    let mut servers = Vec::new();
+    for _ in 0..CLIENTS {
+        let (stream, _) = listener.accept().await?;
+        servers.push(spawn(Box::pin(serve(stream))));
+    }
+    let (mut sent, mut echoed) = (0, 0);
+    for c in clients {
+        sent += c.await?;
+    }
+    for s in servers {
+        echoed += s.await?;
+    }
+    Ok((sent, echoed))
+}
+
+/// The exchange finished in time, without I/O errors, and every byte came back.
+fn check(result: Result<io::Result<(usize, usize)>, executor::Elapsed>) {
+    let (sent, echoed) = result
         .expect("the exchange finishes in time")
         .expect("no I/O error");
     assert_eq!(sent, echoed);
-    assert!(sent > 0);
+    assert_eq!(sent, (0..CLIENTS).map(expected_bytes).sum::<usize>());
+}
+
+/// What client `id` sends in all.
+fn expected_bytes(id: usize) -> usize {
+    (0..MESSAGES)
+        .map(|i| format!("client {id} says {i}\n").len())
+        .sum()
+}
+
+#[test]
+fn echo_on_a_local_executor() {
+    let ex = LocalExecutor::new();
+    check(ex.run(timeout(Duration::from_secs(30), exchange(|c| ex.spawn(c)))));
 }
 
 #[test]
 fn echo_on_the_multi_threaded_executor() {
     let ex = Executor::with_threads(2);
-    let (sent, echoed) = ex
-        .run(timeout(Duration::from_secs(30), async {
-            let listener = TcpListener::bind("127.0.0.1:0").await?;
-            let addr = listener.local_addr()?;
-            let clients: Vec<_> = (0..CLIENTS).map(|id| ex.spawn(client(id, addr))).collect();
-            let mut servers = Vec::new();
-            for _ in 0..CLIENTS {
-                let (stream, _) = listener.accept().await?;
-                servers.push(ex.spawn(serve(stream)));
-            }
-            let (mut sent, mut echoed) = (0, 0);
-            for c in clients {
-                sent += c.await?;
-            }
-            for s in servers {
-                echoed += s.await?;
-            }
-            io::Result::Ok((sent, echoed))
-        }))
-        .expect("the exchange finishes in time")
-        .expect("no I/O error");
-    assert_eq!(sent, echoed);
+    check(ex.run(timeout(Duration::from_secs(30), exchange(|c| ex.spawn(c)))));
 }
