@@ -89,19 +89,20 @@ fn detached_and_cancelled_tasks_are_all_dropped() {
     assert_eq!(c.drops(), TASKS / 10);
 }
 
+/// One of the stress tests' timer tasks: sleeps `i % 1000` µs holding `guard`, whose
+/// drop is counted.
+async fn sleeper(i: usize, guard: DropGuard) {
+    let _g = guard;
+    let micros = u64::try_from(i % 1000).unwrap();
+    executor::sleep(Duration::from_micros(micros)).await;
+}
+
 #[test]
 fn many_timers_on_a_local_executor() {
     let ex = LocalExecutor::new();
     let c = Counters::new();
     let tasks: Vec<_> = (0..TIMERS)
-        .map(|i| {
-            let guard = DropGuard(c.clone());
-            ex.spawn(async move {
-                let _g = guard;
-                let micros = u64::try_from(i % 1000).unwrap();
-                executor::sleep(Duration::from_micros(micros)).await;
-            })
-        })
+        .map(|i| ex.spawn(sleeper(i, DropGuard(c.clone()))))
         .collect();
     ex.run(async {
         for t in tasks {
@@ -116,14 +117,7 @@ fn many_timers_on_the_work_stealing_executor() {
     let ex = Executor::with_threads(2);
     let c = Counters::new();
     let tasks: Vec<_> = (0..TIMERS)
-        .map(|i| {
-            let guard = DropGuard(c.clone());
-            ex.spawn(async move {
-                let _g = guard;
-                let micros = u64::try_from(i % 1000).unwrap();
-                executor::sleep(Duration::from_micros(micros)).await;
-            })
-        })
+        .map(|i| ex.spawn(sleeper(i, DropGuard(c.clone()))))
         .collect();
     ex.run(async {
         for t in tasks {
