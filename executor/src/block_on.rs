@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll};
 
-use crate::park::{fire_timers, park_idle, with_ctx};
+use crate::park::{current_ctx, fire_timers, park_idle};
 
 /// Runs `future` to completion on the current thread and returns its output.
 ///
@@ -42,24 +42,27 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 #[inline]
 pub(crate) fn block_on_named<F: Future>(future: F, name: &'static str) -> F::Output {
     let mut future = pin!(future);
-    with_ctx(|ctx| {
-        let _entered = ctx.enter(name);
-        let parker = ctx.parker();
-        let waker = parker.waker_ref();
-        let mut cx = Context::from_waker(&waker);
-        loop {
-            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-                return output;
-            }
-            if parker.take_notified() {
-                // Woken during the poll: poll again at once, but keep the timers going
-                // (a future that always wakes itself must not starve them).
-                fire_timers();
-                continue;
-            }
-            while !parker.take_notified() {
-                park_idle(parker.thread());
-            }
+    // SAFETY: `ctx` is used only until this function returns, inside the thread's code.
+    let ctx = unsafe { current_ctx() };
+    let _entered = ctx.enter(name);
+    let parker = ctx.parker();
+    let waker = parker.waker_ref();
+    let mut cx = Context::from_waker(&waker);
+    // The loop is here rather than in a `LocalKey::with` closure: inlined into the
+    // caller, a future that completes in one poll (a stream drained in a loop) can have
+    // its state kept in registers.
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
         }
-    })
+        if parker.take_notified() {
+            // Woken during the poll: poll again at once, but keep the timers going
+            // (a future that always wakes itself must not starve them).
+            fire_timers();
+            continue;
+        }
+        while !parker.take_notified() {
+            park_idle(parker.thread());
+        }
+    }
 }

@@ -36,6 +36,29 @@ pub(crate) fn with_ctx<R>(f: impl FnOnce(&ThreadCtx) -> R) -> R {
     CTX.with(f)
 }
 
+/// The calling thread's context, borrowed without a closure, so that a run loop's poll
+/// loop sits in its caller's function (where the optimizer can keep a future's state in
+/// registers) instead of inside `LocalKey::with`.
+///
+/// # Safety
+///
+/// The reference must not be used once this thread starts running its thread-local
+/// destructors, except by the destructor that obtained it. A run loop that drops it
+/// before returning meets this: the destructors run one at a time after the thread's
+/// code is done, so none of them (`CTX`'s included) runs while the loop does.
+///
+/// # Panics
+///
+/// When called from a thread-local destructor after `CTX` was destroyed (as
+/// [`LocalKey::with`](std::thread::LocalKey::with) does).
+#[inline]
+pub(crate) unsafe fn current_ctx<'a>() -> &'a ThreadCtx {
+    let ctx: *const ThreadCtx = CTX.with(std::ptr::from_ref);
+    // SAFETY: `CTX` is alive (`with` just lent it), and stays alive and unmoved until its
+    // destructor runs, which the caller guarantees happens after the last use.
+    unsafe { &*ctx }
+}
+
 impl ThreadCtx {
     /// Marks the thread as inside the run loop `name` until the guard is dropped.
     ///
