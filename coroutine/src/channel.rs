@@ -4,17 +4,18 @@
 //! For the duration of one `resume`, the caller owns a [`Channel`] on its stack and polls
 //! the body's state machine with a [`Context`] whose waker's data pointer is the
 //! channel's address and whose vtable is our own [`VTABLE`] (a `static`, so its address
-//! is unique). A suspended `yield_!` ([`Yield`]) finds the channel through
-//! `cx.waker()`: on its first poll it moves its value into `yielded` and returns
-//! `Pending`; on the next poll (the next `resume`) it takes `arg` and completes with it.
+//! is unique). A `yield_!` finds the channel through
+//! `cx.waker()`: its [`HandOut`] moves the value into `yielded`, then its [`Suspend`]
+//! returns `Pending`; polled again (in the next `resume`, with a fresh channel) the
+//! `Suspend` takes `arg` and completes with it.
 //!
 //! Soundness: the channel's type `Channel<Y, A>` is not recorded at run time. It is
-//! guaranteed by construction: [`Yielder`] (the only way to make a [`Yield`]) is created
+//! guaranteed by construction: [`Yielder`] (the only way to make a [`HandOut`] or [`Suspend`]) is created
 //! by `unsafe` code the `#[coroutine]` macro emits at the top of the body it hands to
 //! [`Gen::new`](crate::Gen), with the same `Y` and `A`, and every rewritten `yield_!`
 //! breaks (dead code) to a label of the body's outermost block, so it cannot compile in
 //! a closure or nested `async` block that could be polled anywhere else. If the body is
-//! nevertheless polled under a foreign waker, `Yield` panics instead of touching memory.
+//! nevertheless polled under a foreign waker, they panic instead of touching memory.
 //!
 //! When an `async fn` coroutine is polled by a real executor, the channel also carries
 //! that executor's waker (`outer`): cloning or waking our waker forwards to it, so
@@ -137,7 +138,9 @@ impl<Y, A> Yielder<Y, A> {
     ///
     /// Only the `#[coroutine]` expansion calls this, at the top of the body it passes to
     /// `Gen::new::<_, Y, A>` / `AsyncGen::new::<_, Y, A>` (same `Y` and `A`), so every
-    /// [`Yield`] this handle makes is polled with a `Channel<Y, A>` attached.
+    /// future this handle makes is polled with a `Channel<Y, A>` attached, and awaits
+    /// each [`HandOut`] it makes at once (so it is polled exactly once: it is always
+    /// ready).
     #[inline]
     pub const unsafe fn new() -> Self {
         Yielder {
@@ -145,12 +148,21 @@ impl<Y, A> Yielder<Y, A> {
         }
     }
 
-    /// The future a `yield_!(value)` awaits: hands `value` out, evaluates to the next
+    /// The first half of a `yield_!(value)`: a future that moves `value` into the
+    /// channel and is ready at once. [`suspend`](Self::suspend) is awaited right after it.
+    #[inline]
+    pub fn yield_(&self, value: Y) -> HandOut<Y, A> {
+        HandOut {
+            value: ManuallyDrop::new(value),
+            _types: PhantomData,
+        }
+    }
+
+    /// The second half of a `yield_!`: suspends the body, and evaluates to the next
     /// resume argument.
     #[inline]
-    pub fn yield_(&self, value: Y) -> Yield<Y, A> {
-        Yield {
-            value: Some(value),
+    pub fn suspend(&self) -> Suspend<Y, A> {
+        Suspend {
             _types: PhantomData,
         }
     }
@@ -170,41 +182,75 @@ impl<Y, A> core::fmt::Debug for Yielder<Y, A> {
     }
 }
 
-/// The future behind one `yield_!`: first poll hands the value out and returns
-/// `Pending`; the poll after that (the next `resume`) returns the resume argument.
+/// The first half of a `yield_!`: moves the value into the channel of the current
+/// `resume`; ready on its only poll.
+///
+/// The yield is split in two futures so that neither keeps a "first poll or not" flag in
+/// the coroutine's state: this one is never suspended (and holds its value without a
+/// tag), and [`Suspend`] reads its phase from the channel, which is fresh for every
+/// `resume`. Once inlined, both fold to straight-line code, so a yield costs only the
+/// body's own state-byte update.
+///
+/// It is polled exactly once (see `Yielder::new`): the poll moves the value out. A
+/// `HandOut` dropped unpolled (only if the body unwinds first) leaks its value.
 #[doc(hidden)]
 #[must_use = "a `yield_!` does nothing unless awaited"]
-pub struct Yield<Y, A> {
-    value: Option<Y>,
+pub struct HandOut<Y, A> {
+    value: ManuallyDrop<Y>,
     _types: PhantomData<fn() -> A>,
 }
 
 // The value is moved out by value, never pinned.
-impl<Y, A> Unpin for Yield<Y, A> {}
+impl<Y, A> Unpin for HandOut<Y, A> {}
 
-impl<Y, A> Future for Yield<Y, A> {
+impl<Y, A> Future for HandOut<Y, A> {
+    type Output = ();
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let chan = channel_of::<Y, A>(cx);
+        // SAFETY: this is the only poll of this `HandOut` (the `Yielder::new` contract:
+        // it is awaited at once and is ready), so the value is still there and is never
+        // read again; `ManuallyDrop` keeps it from being dropped a second time.
+        let value = unsafe { ManuallyDrop::take(&mut self.get_mut().value) };
+        // SAFETY: `chan` is the live channel of the current `resume`, of type
+        // `Channel<Y, A>` (see `Yielder::new`); nothing else accesses it during this
+        // poll, and we write one field through the raw pointer.
+        unsafe { (*chan).yielded = Some(value) };
+        Poll::Ready(())
+    }
+}
+
+/// The second half of a `yield_!`: `Pending` in the `resume` whose [`HandOut`] just
+/// filled the channel; in the next `resume`, ready with its argument.
+#[doc(hidden)]
+#[must_use = "a `yield_!` does nothing unless awaited"]
+pub struct Suspend<Y, A> {
+    _types: PhantomData<fn(Y) -> A>,
+}
+
+impl<Y, A> Future for Suspend<Y, A> {
     type Output = A;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<A> {
         let chan = channel_of::<Y, A>(cx);
-        let this = self.get_mut();
-        match this.value.take() {
-            Some(value) => {
-                // SAFETY: `chan` is the live channel of the current `resume`, of type
-                // `Channel<Y, A>` (see `Yielder::new`); nothing else accesses it during
-                // this poll, and we write one field through the raw pointer.
-                unsafe { (*chan).yielded = Some(value) };
-                Poll::Pending
+        // SAFETY: `chan` is the live `Channel<Y, A>` of the current `resume` (see
+        // `Yielder::new`); nothing else accesses it during this poll, and we read and
+        // take fields through the raw pointer.
+        unsafe {
+            // A value waiting in the channel was handed out by this `yield_!` during
+            // this very `resume` (each `resume` makes a fresh, empty channel): suspend.
+            if (*chan).yielded.is_some() {
+                return Poll::Pending;
             }
-            // SAFETY: as above.
-            None => match unsafe { (*chan).arg.take() } {
+            match (*chan).arg.take() {
                 Some(arg) => Poll::Ready(arg),
-                // A spurious poll of an `async fn` coroutine's body while no resume is
-                // in flight cannot happen (only `resume`/`poll_next` poll the body), but
+                // A spurious poll of an `async fn` coroutine's body while no resume is in
+                // flight (a `Resume` polled again after it completed) finds no argument:
                 // staying suspended is the correct answer to it.
                 None => Poll::Pending,
-            },
+            }
         }
     }
 }
@@ -244,10 +290,14 @@ impl<Y, A> core::fmt::Debug for FirstArg<Y, A> {
     }
 }
 
-impl<Y, A> core::fmt::Debug for Yield<Y, A> {
+impl<Y, A> core::fmt::Debug for HandOut<Y, A> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Yield")
-            .field("suspended", &self.value.is_none())
-            .finish()
+        f.write_str("HandOut")
+    }
+}
+
+impl<Y, A> core::fmt::Debug for Suspend<Y, A> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Suspend")
     }
 }

@@ -99,7 +99,7 @@
 //!     let body = async move {
 //!         let yielder = /* zero-sized handle, Yielder<u32, ()> */;
 //!         let from = from;
-//!         'body: { ...yielder.yield_(i).await... }
+//!         'body: { ...{ yielder.yield_(i).await; yielder.suspend().await }... }
 //!     };
 //!     /* SAFETY: the yielder's types are the Gen's */ unsafe { Gen::new(body) }
 //! }
@@ -225,7 +225,8 @@ macro_rules! yield_ {
         if false {
             break $label $crate::__private::unreachable();
         }
-        $yielder.yield_($value).await
+        $yielder.yield_($value).await;
+        $yielder.suspend().await
     }};
     ($($tokens:tt)*) => {
         ::core::compile_error!(
@@ -278,7 +279,10 @@ macro_rules! yield_from {
         let mut arg = $first;
         loop {
             match $crate::__private::resume(delegate.as_mut(), arg) {
-                $crate::CoroutineState::Yielded(value) => arg = $yielder.yield_(value).await,
+                $crate::CoroutineState::Yielded(value) => {
+                    $yielder.yield_(value).await;
+                    arg = $yielder.suspend().await;
+                }
                 $crate::CoroutineState::Complete(ret) => break ret,
             }
         }
@@ -299,7 +303,10 @@ macro_rules! yield_from {
         let kind = (&&&$crate::__private::Probe::new(&delegate, &arg)).__coroutine_kind();
         loop {
             match kind.step(delegate.as_mut(), arg).await {
-                $crate::CoroutineState::Yielded(value) => arg = $yielder.yield_(value).await,
+                $crate::CoroutineState::Yielded(value) => {
+                    $yielder.yield_(value).await;
+                    arg = $yielder.suspend().await;
+                }
                 $crate::CoroutineState::Complete(ret) => break ret,
             }
         }
@@ -316,7 +323,7 @@ macro_rules! yield_from {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::async_gen::AsyncGen;
-    pub use crate::channel::{Yield, Yielder};
+    pub use crate::channel::{HandOut, Suspend, Yielder};
     pub use crate::delegate::{AsyncKind, Probe, StreamKind, SyncKind};
     pub use crate::generator::Gen;
     pub use core::convert::Infallible;

@@ -2,7 +2,7 @@
 //! combinators that replace the waker, with delegation, `?` and `Send`.
 #![deny(warnings)]
 
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::time::Duration;
 
 use coroutine::{AsyncGen, CoroutineState, yield_, yield_from};
@@ -170,6 +170,33 @@ fn asynchronous_resume_with_arguments() {
         assert_eq!(g.as_mut().resume("").await, CoroutineState::Complete(2));
         assert!(g.is_complete());
     });
+}
+
+#[coroutine::coroutine(yield = u32)]
+async fn echo_twice(#[resume] first: u32) -> u32 {
+    let second = yield_!(first);
+    second + 1
+}
+
+#[test]
+fn a_resume_polled_again_after_it_completed_leaves_the_body_suspended() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let mut c = pin!(echo_twice());
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut step = c.as_mut().resume(7);
+    assert_eq!(
+        Pin::new(&mut step).poll(&mut cx),
+        Poll::Ready(CoroutineState::Yielded(7))
+    );
+    // A second poll carries no argument: the body stays at its `yield_!`.
+    assert_eq!(Pin::new(&mut step).poll(&mut cx), Poll::Pending);
+    assert_eq!(Pin::new(&mut step).poll(&mut cx), Poll::Pending);
+    let mut step = c.as_mut().resume(41);
+    assert_eq!(
+        Pin::new(&mut step).poll(&mut cx),
+        Poll::Ready(CoroutineState::Complete(42))
+    );
 }
 
 #[coroutine::coroutine(yield = u32)]

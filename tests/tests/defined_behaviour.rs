@@ -179,11 +179,17 @@ fn a_yield_polled_outside_its_coroutine_panics_instead_of_touching_memory() {
     // SAFETY: deliberately broken contract, to check the run-time backstop: the future
     // is polled under a foreign waker, which must panic before any channel access.
     let yielder = unsafe { coroutine::__private::Yielder::<u32, ()>::new() };
-    let mut y = yielder.yield_(5);
     let mut cx = Context::from_waker(Waker::noop());
-    let err = catch_unwind(AssertUnwindSafe(|| Pin::new(&mut y).poll(&mut cx))).unwrap_err();
+    let mut hand_out = yielder.yield_(5);
+    let err = catch_unwind(AssertUnwindSafe(|| Pin::new(&mut hand_out).poll(&mut cx)));
     assert_eq!(
-        err.downcast_ref::<&str>(),
+        err.unwrap_err().downcast_ref::<&str>(),
+        Some(&"a `yield_!` was polled outside the coroutine it belongs to")
+    );
+    let mut suspend = pin!(yielder.suspend());
+    let err = catch_unwind(AssertUnwindSafe(|| suspend.as_mut().poll(&mut cx)));
+    assert_eq!(
+        err.unwrap_err().downcast_ref::<&str>(),
         Some(&"a `yield_!` was polled outside the coroutine it belongs to")
     );
 }
