@@ -75,7 +75,8 @@ pub(crate) fn next_deadline() -> Option<Instant> {
 /// Wakes every timer whose deadline is `<= now` and returns how many were woken.
 ///
 /// One atomic load, and no lock, while no timer exists or none has expired yet. The
-/// wakers run after the store's lock is released.
+/// wakers run after the store's lock is released, in deadline order; when several
+/// threads fire at once, their batches may interleave.
 pub(crate) fn fire_expired(now: Instant) -> usize {
     STORE.fire_expired(now)
 }
