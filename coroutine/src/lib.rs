@@ -194,7 +194,9 @@ pub use coroutine_macros::coroutine;
 /// `resume` call that continues it. `yield_!()` yields `()`.
 ///
 /// Only usable directly in the body of a `#[coroutine::coroutine]` fn: not in a closure,
-/// an `async` block or a nested fn there (a compile error says so).
+/// an `async` block or a nested fn there (a compile error says so). The attribute finds
+/// it by its name, written `yield_!` or with a path (`coroutine::yield_!`); a renamed
+/// import (`use coroutine::yield_ as y;`) is not recognised, and says so.
 ///
 /// ```
 /// use coroutine::{yield_, Coroutine, CoroutineState};
@@ -230,7 +232,8 @@ macro_rules! yield_ {
     }};
     ($($tokens:tt)*) => {
         ::core::compile_error!(
-            "`yield_!` can only be used directly in the body of a `#[coroutine::coroutine]` fn"
+            "`yield_!` can only be used directly in the body of a `#[coroutine::coroutine]` fn, \
+             by its own name (`yield_!` or `path::yield_!`; a renamed import is not recognised)"
         )
     };
 }
@@ -241,7 +244,8 @@ macro_rules! yield_ {
 /// The delegate has the same yield and resume types. It may be a coroutine value, a
 /// `Pin<&mut _>` or a `Pin<Box<_>>` of one (so recursion through `Box::pin` works). With a
 /// resume type other than `()`, its first resume argument is given explicitly:
-/// `yield_from!(c, first)`.
+/// `yield_from!(c, first)`. Where it may be used, and under which names, is as for
+/// [`yield_!`].
 ///
 /// ```
 /// use coroutine::{yield_, yield_from};
@@ -313,7 +317,8 @@ macro_rules! yield_from {
     }};
     ($($tokens:tt)*) => {
         ::core::compile_error!(
-            "`yield_from!` can only be used directly in the body of a `#[coroutine::coroutine]` fn"
+            "`yield_from!` can only be used directly in the body of a `#[coroutine::coroutine]` fn, \
+             by its own name (`yield_from!` or `path::yield_from!`; a renamed import is not recognised)"
         )
     };
 }
