@@ -84,6 +84,7 @@ mod local;
 mod loom;
 mod multi;
 mod park;
+mod slab;
 mod task;
 pub mod time;
 

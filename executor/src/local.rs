@@ -40,6 +40,7 @@ use std::task::{Context, Poll};
 use std::thread::Thread;
 
 use crate::park::{fire_timers, park_idle, with_ctx};
+use crate::slab::Slab;
 use crate::task::raw::Header;
 use crate::task::{Runnable, Schedule, Task, spawn_unchecked};
 
@@ -93,15 +94,6 @@ struct Remote {
     /// The executor's thread, unparked after a push.
     thread: Thread,
     queue: Mutex<RemoteQueue>,
-}
-
-/// A table of task pointers with a free list.
-#[derive(Default)]
-struct Slab {
-    /// A task, or null for a free slot.
-    slots: Vec<*const Header>,
-    /// The indices of the free slots.
-    free: Vec<u32>,
 }
 
 struct RemoteQueue {
@@ -185,8 +177,10 @@ impl Schedule for LocalSchedule {
             running, self.id,
             "a local task completed outside its executor"
         );
-        // SAFETY: `RUNNING` names this executor: `shared` is live, this is its thread.
-        unsafe { (*shared).remove_task(self.slot, task) };
+        // SAFETY: `RUNNING` names this executor: `shared` is live, this is its thread;
+        // the borrow ends at once.
+        let removed = unsafe { (*shared).tasks() }.remove(self.slot, task);
+        debug_assert!(removed, "a live local task holds its slot");
         1
     }
 }
@@ -246,59 +240,19 @@ impl Shared {
         }
     }
 
-    /// Reserves a slot in the table of live tasks.
+    /// The table of live tasks.
     ///
     /// # Safety
     ///
-    /// Owner thread only.
-    unsafe fn reserve_slot(&self) -> u32 {
-        // SAFETY: owner thread (caller's contract); no other reference to the table
-        // exists during this call.
-        let tasks = unsafe { &mut *self.tasks.get() };
-        if let Some(slot) = tasks.free.pop() {
-            return slot;
-        }
-        let slot = u32::try_from(tasks.slots.len()).expect("more than 2^32 live tasks");
-        tasks.slots.push(std::ptr::null());
-        slot
-    }
-
-    /// Fills a reserved slot.
-    ///
-    /// # Safety
-    ///
-    /// Owner thread only; `slot` was reserved by `reserve_slot`.
-    unsafe fn insert_task(&self, slot: u32, task: NonNull<Header>) {
-        // SAFETY: as in `reserve_slot`.
-        let tasks = unsafe { &mut *self.tasks.get() };
-        tasks.slots[slot as usize] = task.as_ptr();
-    }
-
-    /// Frees the slot of a task whose future is gone.
-    ///
-    /// # Safety
-    ///
-    /// Owner thread only; `slot` holds `task`.
-    unsafe fn remove_task(&self, slot: u32, task: NonNull<Header>) {
-        // SAFETY: as in `reserve_slot`.
-        let tasks = unsafe { &mut *self.tasks.get() };
-        debug_assert_eq!(tasks.slots[slot as usize], task.as_ptr().cast_const());
-        tasks.slots[slot as usize] = std::ptr::null();
-        tasks.free.push(slot);
-    }
-
-    /// The task in slot `index`, and whether `index` is past the end of the table.
-    ///
-    /// # Safety
-    ///
-    /// Owner thread only.
-    unsafe fn task_at(&self, index: usize) -> (Option<NonNull<Header>>, bool) {
-        // SAFETY: as in `reserve_slot`.
-        let tasks = unsafe { &*self.tasks.get() };
-        match tasks.slots.get(index) {
-            Some(&task) => (NonNull::new(task.cast_mut()), false),
-            None => (None, true),
-        }
+    /// Owner thread only, and no other reference to the table may be alive while the
+    /// returned one is used (no user code runs meanwhile).
+    #[allow(
+        clippy::mut_from_ref,
+        reason = "an `UnsafeCell` only the owner thread touches"
+    )]
+    unsafe fn tasks(&self) -> &mut Slab {
+        // SAFETY: the caller's contract.
+        unsafe { &mut *self.tasks.get() }
     }
 }
 
@@ -348,8 +302,9 @@ impl LocalExecutor {
         F: Future + 'static,
         F::Output: 'static,
     {
-        // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread.
-        let slot = unsafe { self.shared.reserve_slot() };
+        // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread; the borrow ends
+        // at once.
+        let slot = unsafe { self.shared.tasks() }.reserve();
         let scheduler = LocalSchedule {
             id: self.shared.id,
             slot,
@@ -364,7 +319,7 @@ impl LocalExecutor {
         // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread; `slot` was
         // reserved above.
         unsafe {
-            self.shared.insert_task(slot, runnable.header());
+            self.shared.tasks().fill(slot, runnable.header());
             self.shared.push_local(runnable);
         }
         task
@@ -497,7 +452,7 @@ impl Drop for LocalExecutor {
             // A task in the table is not running (nothing runs while the executor is
             // dropped) and not complete (completion frees its slot).
             // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread.
-            match unsafe { shared.task_at(index) } {
+            match unsafe { shared.tasks() }.get(index) {
                 (Some(task), _) => {
                     // SAFETY: the table's reference keeps the task alive; this is the
                     // owner thread; `Schedule::release` frees the slot and releases that

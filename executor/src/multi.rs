@@ -10,6 +10,11 @@
 //! (driving the timers, as every run loop does: see `park_idle`); a push to the
 //! injector unparks one idle worker.
 //!
+//! Every task that has not completed has an entry, holding one reference, in a table
+//! of live tasks split into cache-padded shards with a lock each (one lock per spawn and
+//! one per completion, as tokio's). Dropping the executor joins the workers, then
+//! cancels every task left in the table, so no future outlives its executor.
+//!
 //! # Fairness
 //!
 //! Each deque is FIFO, and a task woken while it runs goes to the back of its worker's
@@ -21,15 +26,19 @@ use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::num::NonZeroUsize;
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{self, JoinHandle, Thread};
 
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
+use crossbeam_utils::CachePadded;
 
 use crate::block_on::block_on_named;
 use crate::park::{WORKER_LOOP, fire_timers, park_idle, with_ctx};
-use crate::task::{Runnable, Schedule, Task, spawn};
+use crate::slab::Slab;
+use crate::task::raw::Header;
+use crate::task::{Runnable, Schedule, Task, cancel_and_release, spawn};
 
 /// How many tasks a worker runs between two looks at the injector and the timers.
 const GLOBAL_INTERVAL: u32 = 61;
@@ -42,10 +51,9 @@ const SPIN_ROUNDS: u32 = 16;
 /// blocks the calling thread until a future completes (the workers keep running all the
 /// tasks meanwhile). Idle workers park and drive the timers.
 ///
-/// Dropping the executor stops and joins the workers. Queued tasks are cancelled at
-/// once (their futures are dropped); a task waiting for a wake-up is cancelled when it
-/// is next woken, or freed with its last waker and handle. Awaiting the `Task` of a
-/// cancelled task panics.
+/// Dropping the executor stops and joins the workers, then cancels every task that has
+/// not completed: their futures are dropped then and there, including those of tasks
+/// waiting for a wake-up. Awaiting the `Task` of a cancelled task panics.
 ///
 /// ```
 /// let ex = executor::Executor::with_threads(2);
@@ -74,6 +82,51 @@ struct Shared {
     /// `idle.len()`, readable without the lock.
     num_idle: AtomicUsize,
     shutdown: AtomicBool,
+    /// Every task that has not completed, for `Drop` to cancel.
+    registry: Registry,
+}
+
+/// The executor's table of live tasks, in shards behind locks of their own: a spawn
+/// locks one shard once, and so does a completion. Each entry holds one reference to its
+/// task. Dropping the executor cancels every task still in it, so a task that only its
+/// own wakers keep alive (say, its future stores its own waker) is freed, not leaked.
+struct Registry {
+    /// Each on cache lines of its own: a spawning thread and the workers completing
+    /// tasks lock different shards at once.
+    shards: Box<[CachePadded<Mutex<Shard>>]>,
+    /// Spreads spawns over the shards, round robin.
+    next: AtomicUsize,
+}
+
+struct Shard(Slab);
+
+// SAFETY: the table holds pointers to tasks of `Send` futures with `Send` outputs (all
+// that `Executor::spawn` accepts), whose state is atomic: any thread may hold them, and
+// the table is only used under its lock.
+unsafe impl Send for Shard {}
+
+impl Registry {
+    fn new(threads: usize) -> Self {
+        Self {
+            shards: (0..(threads * 4).next_power_of_two())
+                .map(|_| CachePadded::new(Mutex::new(Shard(Slab::default()))))
+                .collect(),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    fn lock(&self, shard: u32) -> MutexGuard<'_, Shard> {
+        // No user code runs under these locks; a poisoned table is still consistent.
+        self.shards[shard as usize]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The shard the next spawn goes to.
+    fn next_shard(&self) -> u32 {
+        let n = self.next.fetch_add(1, Ordering::Relaxed) & (self.shards.len() - 1);
+        u32::try_from(n).expect("fewer than 2^32 shards")
+    }
 }
 
 /// The worker running on this thread, if any.
@@ -104,15 +157,19 @@ fn push_to_worker(shared: *const Shared, runnable: Runnable) -> Result<(), Runna
     }
 }
 
-/// The scheduler stored in each task.
-struct MultiSchedule(Arc<Shared>);
+/// The scheduler stored in each task: its executor, and its entry in the registry.
+struct MultiSchedule {
+    shared: Arc<Shared>,
+    shard: u32,
+    slot: u32,
+}
 
 impl Schedule for MultiSchedule {
     #[inline]
     unsafe fn schedule(this: *const Self, runnable: Runnable) {
         // SAFETY: `this` is live until `runnable` is handed over (trait contract); only
         // the `Shared` pointer is copied out.
-        let shared: *const Shared = unsafe { Arc::as_ptr(&(*this).0) };
+        let shared: *const Shared = unsafe { Arc::as_ptr(&(*this).shared) };
         if let Err(runnable) = push_to_worker(shared, runnable) {
             // SAFETY: the task's `Arc` keeps `Shared` alive until the hand-over; the
             // extra strong count keeps it alive after that.
@@ -122,6 +179,17 @@ impl Schedule for MultiSchedule {
             };
             shared.push_global(runnable);
         }
+    }
+
+    fn release(&self, task: NonNull<Header>) -> usize {
+        // The entry is gone if the executor's `Drop` took it (and its reference).
+        usize::from(
+            self.shared
+                .registry
+                .lock(self.shard)
+                .0
+                .remove(self.slot, task),
+        )
     }
 }
 
@@ -337,6 +405,7 @@ impl Executor {
             idle: Mutex::new(Vec::with_capacity(threads)),
             num_idle: AtomicUsize::new(0),
             shutdown: AtomicBool::new(false),
+            registry: Registry::new(threads),
         });
         let workers = locals
             .into_iter()
@@ -374,7 +443,19 @@ impl Executor {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (runnable, task) = spawn(future, MultiSchedule(self.shared.clone()), 0);
+        let registry = &self.shared.registry;
+        let shard = registry.next_shard();
+        let mut table = registry.lock(shard);
+        let slot = table.0.reserve();
+        let scheduler = MultiSchedule {
+            shared: self.shared.clone(),
+            shard,
+            slot,
+        };
+        // One more reference than the handle's and the `Runnable`'s: the registry's.
+        let (runnable, task) = spawn(future, scheduler, 1);
+        table.0.fill(slot, runnable.header());
+        drop(table);
         if let Err(runnable) = push_to_worker(Arc::as_ptr(&self.shared), runnable) {
             self.shared.push_global(runnable);
         }
@@ -420,6 +501,18 @@ impl Drop for Executor {
             // A worker only panics if a waker or destructor outside any task did; the
             // executor is being dropped anyway.
             let _ = worker.join();
+        }
+        // Cancel the tasks still alive: each idle one is scheduled, and its `Runnable`,
+        // pushed while `shutdown` is set, is dropped at once, dropping its future.
+        for shard in 0..self.shared.registry.shards.len() {
+            let shard = u32::try_from(shard).expect("fewer than 2^32 shards");
+            // Taken out first: cancelling runs destructors, which may complete other
+            // tasks and lock this shard.
+            let tasks = self.shared.registry.lock(shard).0.take_all();
+            for task in tasks {
+                // SAFETY: `take_all` handed over the registry's reference to the task.
+                unsafe { cancel_and_release(task) };
+            }
         }
         self.shared.drain_injector();
     }

@@ -108,14 +108,35 @@ fn dropping_the_executor_cancels_queued_and_parked_tasks() {
         }
     });
     drop(ex);
-    // The parked task still lives (its waker is in `slot`); waking it now cancels it,
-    // since the executor is gone.
-    assert_eq!(c.drops(), 0);
-    slot.wake();
+    // The executor's drop cancelled the parked task: its future is gone, and a late
+    // wake-up through the waker still in `slot` does nothing.
     assert_eq!(c.drops(), 1);
+    slot.wake();
+    assert_eq!((c.polls(), c.drops()), (1, 1));
     let err = catch_unwind(AssertUnwindSafe(|| executor::block_on(parked))).unwrap_err();
     assert!(panic_message(&*err).contains("cancelled"));
     drop(slot.take());
+}
+
+#[test]
+fn dropping_the_executor_frees_a_task_that_holds_its_own_waker() {
+    // The future keeps the only `Arc` to the slot its waker is stored in: the task is
+    // referenced only from inside itself. Without the executor's table of live tasks it
+    // would leak when the executor is dropped.
+    let c = Counters::new();
+    let ex = Executor::with_threads(2);
+    ex.spawn(Parked::new(&c, &Slot::new())).detach();
+    let handle_kept = ex.spawn(Parked::new(&c, &Slot::new()));
+    ex.run(async {
+        while c.polls() < 2 {
+            yield_once().await;
+        }
+    });
+    assert_eq!(c.drops(), 0);
+    drop(ex);
+    assert_eq!((c.polls(), c.drops()), (2, 2));
+    let err = catch_unwind(AssertUnwindSafe(|| executor::block_on(handle_kept))).unwrap_err();
+    assert!(panic_message(&*err).contains("cancelled"));
 }
 
 #[test]

@@ -165,7 +165,7 @@ impl<T> Task<T> {
 /// # Safety
 ///
 /// The caller holds a reference to the task at `ptr`.
-unsafe fn start_cancel(ptr: NonNull<Header>) {
+pub(super) unsafe fn start_cancel(ptr: NonNull<Header>) {
     // SAFETY: the caller's reference keeps the task alive.
     let header = unsafe { ptr.as_ref() };
     match header.state.transition_to_cancelled() {

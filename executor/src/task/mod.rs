@@ -77,6 +77,28 @@ where
     (Runnable { ptr }, Task::from_raw(ptr))
 }
 
+/// Cancels the task at `ptr` as its handle's drop would (an idle task is scheduled so
+/// that whoever runs its `Runnable` drops the future), then gives up one reference: for
+/// an executor shutting down with the tasks of its table of live tasks.
+///
+/// # Safety
+///
+/// The caller owns one reference to the live task at `ptr`, which it gives up.
+pub(crate) unsafe fn cancel_and_release(ptr: NonNull<Header>) {
+    // SAFETY: the caller's reference keeps the task alive through both calls.
+    unsafe { handle::start_cancel(ptr) };
+    // SAFETY: as above.
+    let header = unsafe { ptr.as_ref() };
+    if header.state.ref_dec(1) {
+        // A task that is not complete is either running or has a `Runnable` (the
+        // cancellation made one if it was idle), which holds a reference: the last
+        // reference can only go once the future is gone.
+        debug_assert!(header.state.load().is_complete());
+        // SAFETY: that was the last reference.
+        unsafe { (header.vtable.dealloc)(ptr) }
+    }
+}
+
 /// The right to poll a task once: exactly one exists per `SCHEDULED` task.
 ///
 /// Running it polls the future (or drops it, if the task was cancelled); dropping it
