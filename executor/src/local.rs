@@ -11,10 +11,12 @@
 //!   mutex-protected remote queue, raises a flag and unparks the executor's thread; the
 //!   run loop moves the remote queue into the local one when it sees the flag (one
 //!   atomic load per task otherwise).
-//! * Every task that has not completed has a slot in the executor's table of live
-//!   tasks, which holds one reference. When the executor is dropped it drops the futures of all
-//!   tasks still alive, on its own thread: a `!Send` future is never dropped elsewhere,
-//!   even if wakers or `Task` handles outlive the executor on other threads.
+//! * Every task that has returned `Pending` and not completed has a slot in the
+//!   executor's table of live tasks, which holds one reference (a task that completes in
+//!   its first poll never touches the table). When the executor is dropped it drops the
+//!   futures of all tasks still alive, on its own thread (queued ones with the queues,
+//!   the others through the table): a `!Send` future is never dropped elsewhere, even if
+//!   wakers or `Task` handles outlive the executor on other threads.
 //!
 //! # Fairness
 //!
@@ -34,7 +36,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::pin;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::thread::Thread;
@@ -140,11 +142,16 @@ fn remotes() -> MutexGuard<'static, BTreeMap<u64, Arc<Remote>>> {
 }
 
 /// The scheduler stored in each local task: which executor it belongs to, and its slot
-/// in that executor's table of live tasks.
+/// in that executor's table of live tasks once it has one.
 struct LocalSchedule {
     id: u64,
-    slot: u32,
+    /// [`NO_SLOT`] until the task first returns `Pending`. Only the task's runner (on
+    /// the executor's thread) reads or writes it.
+    slot: AtomicU32,
 }
+
+/// [`LocalSchedule::slot`] of a task that is not in the table.
+const NO_SLOT: u32 = u32::MAX;
 
 impl Schedule for LocalSchedule {
     #[inline]
@@ -169,6 +176,23 @@ impl Schedule for LocalSchedule {
         }
     }
 
+    fn on_pending(&self, task: NonNull<Header>) {
+        if self.slot.load(Ordering::Relaxed) != NO_SLOT {
+            return;
+        }
+        let (running, shared) = RUNNING.get();
+        debug_assert_eq!(running, self.id, "a local task runs inside its executor");
+        // SAFETY: the runner holds a reference, so the task is alive; the table's
+        // reference is counted before the entry exists.
+        unsafe { task.as_ref() }.state.ref_inc();
+        // SAFETY: `RUNNING` names this executor (local tasks run only in its `run` and
+        // `try_tick`): `shared` is live, this is its thread; the borrow ends at once.
+        let tasks = unsafe { (*shared).tasks() };
+        let slot = tasks.reserve();
+        tasks.fill(slot, task);
+        self.slot.store(slot, Ordering::Relaxed);
+    }
+
     fn release(&self, task: NonNull<Header>) -> usize {
         // A local task's future is only completed or dropped by its executor's `run`,
         // `try_tick` or `drop`, on its thread, while `RUNNING` names it.
@@ -177,9 +201,13 @@ impl Schedule for LocalSchedule {
             running, self.id,
             "a local task completed outside its executor"
         );
+        let slot = self.slot.load(Ordering::Relaxed);
+        if slot == NO_SLOT {
+            return 0;
+        }
         // SAFETY: `RUNNING` names this executor: `shared` is live, this is its thread;
         // the borrow ends at once.
-        let removed = unsafe { (*shared).tasks() }.remove(self.slot, task);
+        let removed = unsafe { (*shared).tasks() }.remove(slot, task);
         debug_assert!(removed, "a live local task holds its slot");
         1
     }
@@ -302,26 +330,20 @@ impl LocalExecutor {
         F: Future + 'static,
         F::Output: 'static,
     {
-        // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread; the borrow ends
-        // at once.
-        let slot = unsafe { self.shared.tasks() }.reserve();
         let scheduler = LocalSchedule {
             id: self.shared.id,
-            slot,
+            slot: AtomicU32::new(NO_SLOT),
         };
         // SAFETY: the scheduler runs and drops the `Runnable`s of this task only on this
         // thread: other threads only push them into the remote queue, drained here, or
         // release them unrun once the executor is closed; the executor is `!Send` and
-        // drops every live future on this thread when dropped (the table holds the
-        // extra reference). The output is dropped by the runner (this thread) or by the `Task`,
-        // which is `Send` only if the output is.
-        let (runnable, task) = unsafe { spawn_unchecked(future, scheduler, 1) };
-        // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread; `slot` was
-        // reserved above.
-        unsafe {
-            self.shared.tasks().fill(slot, runnable.header());
-            self.shared.push_local(runnable);
-        }
+        // drops every live future on this thread when dropped (queued ones with the
+        // queues; idle ones through the table, which holds a reference to each task
+        // that ever returned `Pending`). The output is dropped by the runner (this
+        // thread) or by the `Task`, which is `Send` only if the output is.
+        let (runnable, task) = unsafe { spawn_unchecked(future, scheduler, 0) };
+        // SAFETY: `LocalExecutor` is `!Send`: this is the owner thread.
+        unsafe { self.shared.push_local(runnable) };
         task
     }
 

@@ -10,10 +10,13 @@
 //! (driving the timers, as every run loop does: see `park_idle`); a push to the
 //! injector unparks one idle worker.
 //!
-//! Every task that has not completed has an entry, holding one reference, in a table
-//! of live tasks split into cache-padded shards with a lock each (one lock per spawn and
-//! one per completion, as tokio's). Dropping the executor joins the workers, then
-//! cancels every task left in the table, so no future outlives its executor.
+//! Every task that has returned `Pending` and not completed has an entry, holding one
+//! reference, in a table of live tasks split into cache-padded shards with a lock each:
+//! such a task locks a shard once when it first returns `Pending` and once when it
+//! completes; a task that completes in its first poll never does. Dropping the executor
+//! joins the workers, then cancels every task left in the table (a task that returns
+//! `Pending` after the shutdown began is cancelled then and there), so no future
+//! outlives its executor.
 //!
 //! # Fairness
 //!
@@ -27,7 +30,7 @@ use std::fmt;
 use std::future::Future;
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{self, JoinHandle, Thread};
 
@@ -38,7 +41,7 @@ use crate::block_on::block_on_named;
 use crate::park::{WORKER_LOOP, fire_timers, park_idle, with_ctx};
 use crate::slab::Slab;
 use crate::task::raw::Header;
-use crate::task::{Runnable, Schedule, Task, cancel_and_release, spawn};
+use crate::task::{Runnable, Schedule, Task, cancel, cancel_and_release, spawn};
 
 /// How many tasks a worker runs between two looks at the injector and the timers.
 const GLOBAL_INTERVAL: u32 = 61;
@@ -86,9 +89,8 @@ struct Shared {
     registry: Registry,
 }
 
-/// The executor's table of live tasks, in shards behind locks of their own: a spawn
-/// locks one shard once, and so does a completion. Each entry holds one reference to its
-/// task. Dropping the executor cancels every task still in it, so a task that only its
+/// The executor's table of live tasks, in shards behind locks of their own (see the
+/// module docs for when a task is in it). Each entry holds one reference to its task. Dropping the executor cancels every task still in it, so a task that only its
 /// own wakers keep alive (say, its future stores its own waker) is freed, not leaked.
 struct Registry {
     /// Each on cache lines of its own: a spawning thread and the workers completing
@@ -122,7 +124,7 @@ impl Registry {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The shard the next spawn goes to.
+    /// The shard the next new entry goes to.
     fn next_shard(&self) -> u32 {
         let n = self.next.fetch_add(1, Ordering::Relaxed) & (self.shards.len() - 1);
         u32::try_from(n).expect("fewer than 2^32 shards")
@@ -160,9 +162,14 @@ fn push_to_worker(shared: *const Shared, runnable: Runnable) -> Result<(), Runna
 /// The scheduler stored in each task: its executor, and its entry in the registry.
 struct MultiSchedule {
     shared: Arc<Shared>,
-    shard: u32,
-    slot: u32,
+    /// `shard << 32 | slot` once the task is in the registry, [`NO_ENTRY`] before. Only
+    /// the task's runner reads or writes it (the state word's `RUNNING` transitions
+    /// order the accesses of successive runners).
+    entry: AtomicU64,
 }
+
+/// [`MultiSchedule::entry`] of a task that is not in the registry.
+const NO_ENTRY: u64 = u64::MAX;
 
 impl Schedule for MultiSchedule {
     #[inline]
@@ -181,15 +188,40 @@ impl Schedule for MultiSchedule {
         }
     }
 
+    fn on_pending(&self, task: NonNull<Header>) {
+        if self.entry.load(Ordering::Relaxed) != NO_ENTRY {
+            return;
+        }
+        if self.shared.shutdown.load(Ordering::SeqCst) {
+            // The executor is being dropped and may have emptied the registry already:
+            // cancel the task instead (it is running, so this only sets `CLOSED`, and
+            // the runner drops the future as soon as this poll is over).
+            // SAFETY: the runner's reference keeps the task alive.
+            unsafe { cancel(task) };
+            return;
+        }
+        let registry = &self.shared.registry;
+        let shard = registry.next_shard();
+        // SAFETY: the runner holds a reference, so the task is alive; the registry's
+        // reference is counted before the entry exists.
+        unsafe { task.as_ref() }.state.ref_inc();
+        let mut table = registry.lock(shard);
+        let slot = table.0.reserve();
+        table.0.fill(slot, task);
+        drop(table);
+        self.entry
+            .store(u64::from(shard) << 32 | u64::from(slot), Ordering::Relaxed);
+    }
+
     fn release(&self, task: NonNull<Header>) -> usize {
+        let entry = self.entry.load(Ordering::Relaxed);
+        if entry == NO_ENTRY {
+            return 0;
+        }
+        let shard = u32::try_from(entry >> 32).expect("a shard index");
+        let slot = u32::try_from(entry & u64::from(u32::MAX)).expect("a slot index");
         // The entry is gone if the executor's `Drop` took it (and its reference).
-        usize::from(
-            self.shared
-                .registry
-                .lock(self.shard)
-                .0
-                .remove(self.slot, task),
-        )
+        usize::from(self.shared.registry.lock(shard).0.remove(slot, task))
     }
 }
 
@@ -443,19 +475,11 @@ impl Executor {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let registry = &self.shared.registry;
-        let shard = registry.next_shard();
-        let mut table = registry.lock(shard);
-        let slot = table.0.reserve();
         let scheduler = MultiSchedule {
             shared: self.shared.clone(),
-            shard,
-            slot,
+            entry: AtomicU64::new(NO_ENTRY),
         };
-        // One more reference than the handle's and the `Runnable`'s: the registry's.
-        let (runnable, task) = spawn(future, scheduler, 1);
-        table.0.fill(slot, runnable.header());
-        drop(table);
+        let (runnable, task) = spawn(future, scheduler, 0);
         if let Err(runnable) = push_to_worker(Arc::as_ptr(&self.shared), runnable) {
             self.shared.push_global(runnable);
         }

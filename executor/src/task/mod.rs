@@ -32,6 +32,16 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// not read `*this` after that (copy what it needs first).
     unsafe fn schedule(this: *const Self, runnable: Runnable);
 
+    /// Called by the runner after each poll that returned `Pending`, while it still owns
+    /// the task (before the task can go idle and be woken elsewhere). A scheduler with a
+    /// table of live tasks records the task there the first time, taking a reference
+    /// for the table (`task.state.ref_inc()`, before the entry is visible), which
+    /// [`release`](Self::release) gives back. A task that completes in its first poll
+    /// never costs the table anything.
+    fn on_pending(&self, task: NonNull<Header>) {
+        let _ = task;
+    }
+
     /// Called once, when the future of `task` is gone (completed or cancelled), on the
     /// thread that owns the future. Returns how many references the scheduler itself
     /// held and gives up now (e.g. the `LocalExecutor`'s table of live tasks).
@@ -77,6 +87,18 @@ where
     (Runnable { ptr }, Task::from_raw(ptr))
 }
 
+/// Cancels the task at `ptr` as its handle's `cancel` would: sets `CLOSED`, and
+/// schedules an idle task so that whoever runs its `Runnable` drops the future (a
+/// running task's runner drops it once its poll is over).
+///
+/// # Safety
+///
+/// The caller holds a reference to the live task at `ptr`.
+pub(crate) unsafe fn cancel(ptr: NonNull<Header>) {
+    // SAFETY: the caller's contract.
+    unsafe { handle::start_cancel(ptr) };
+}
+
 /// Cancels the task at `ptr` as its handle's drop would (an idle task is scheduled so
 /// that whoever runs its `Runnable` drops the future), then gives up one reference: for
 /// an executor shutting down with the tasks of its table of live tasks.
@@ -118,11 +140,6 @@ impl Runnable {
     /// Takes over a reference to the task at `ptr`.
     pub(crate) fn from_raw(ptr: NonNull<Header>) -> Self {
         Self { ptr }
-    }
-
-    /// The task's header, e.g. to record it in a table.
-    pub(crate) fn header(&self) -> NonNull<Header> {
-        self.ptr
     }
 
     /// Polls the task once (or drops its future if it was cancelled).

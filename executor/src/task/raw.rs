@@ -147,20 +147,23 @@ where
             })
         }));
         let output = match poll {
-            Ok(Poll::Pending) => match task.header.state.transition_to_idle() {
-                TransitionToIdle::Idle => return,
-                TransitionToIdle::IdleDealloc => {
-                    // SAFETY: that was the last reference.
-                    unsafe { Self::dealloc(ptr) };
-                    return;
+            Ok(Poll::Pending) => {
+                task.scheduler.on_pending(ptr);
+                match task.header.state.transition_to_idle() {
+                    TransitionToIdle::Idle => return,
+                    TransitionToIdle::IdleDealloc => {
+                        // SAFETY: that was the last reference.
+                        unsafe { Self::dealloc(ptr) };
+                        return;
+                    }
+                    TransitionToIdle::Reschedule => {
+                        // SAFETY: the `Runnable`'s reference moves to the new `Runnable`.
+                        unsafe { Self::schedule(ptr) };
+                        return;
+                    }
+                    TransitionToIdle::Cancelled => None,
                 }
-                TransitionToIdle::Reschedule => {
-                    // SAFETY: the `Runnable`'s reference moves to the new `Runnable`.
-                    unsafe { Self::schedule(ptr) };
-                    return;
-                }
-                TransitionToIdle::Cancelled => None,
-            },
+            }
             Ok(Poll::Ready(output)) => Some(Ok(output)),
             Err(panic) => Some(Err(panic)),
         };
