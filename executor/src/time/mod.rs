@@ -1,10 +1,10 @@
-//! Timers and cooperative yielding: [`sleep`], [`sleep_until`], [`timeout`],
-//! [`interval`] and [`yield_now`] (all re-exported at the crate root).
+//! Timers and cooperative yielding: [`sleep()`], [`sleep_until()`], [`timeout()`],
+//! [`interval()`] and [`yield_now()`] (all re-exported at the crate root).
 //!
 //! Timers are precise: a deadline is kept as the exact [`Instant`](std::time::Instant)
 //! and the thread that drives the timers parks for exactly the remaining
 //! [`Duration`](std::time::Duration), so a 300 µs sleep wakes after about 300 µs, not
-//! after a whole millisecond. They are driven by whoever parks: [`block_on`](crate::block_on),
+//! after a whole millisecond. They are driven by whoever parks: [`block_on`](crate::block_on()),
 //! [`LocalExecutor::run`](crate::LocalExecutor::run) and the workers of the
 //! multi-threaded [`Executor`](crate::Executor) all fire expired timers before they park,
 //! and park no longer than the earliest deadline. Every timer is registered in one
