@@ -133,10 +133,10 @@ impl Interval {
     /// use std::time::{Duration, Instant};
     ///
     /// let mut every = executor::interval(Duration::from_millis(1));
-    /// every.reset();
     /// let before = Instant::now();
+    /// every.reset();
     /// let tick = executor::block_on(every.tick());
-    /// assert!(tick >= before);
+    /// assert!(tick >= before + Duration::from_millis(1));
     /// ```
     pub fn reset(&mut self) {
         self.timer.reset(after(Instant::now(), self.period));
