@@ -85,13 +85,14 @@ struct Shared {
     /// `idle.len()`, readable without the lock.
     num_idle: AtomicUsize,
     shutdown: AtomicBool,
-    /// Every task that has not completed, for `Drop` to cancel.
+    /// The tasks that returned `Pending` and have not completed, for `Drop` to cancel.
     registry: Registry,
 }
 
 /// The executor's table of live tasks, in shards behind locks of their own (see the
-/// module docs for when a task is in it). Each entry holds one reference to its task. Dropping the executor cancels every task still in it, so a task that only its
-/// own wakers keep alive (say, its future stores its own waker) is freed, not leaked.
+/// module docs for when a task is in it). Each entry holds one reference to its task.
+/// Dropping the executor cancels every task still in it, so a task that only its own
+/// wakers keep alive (say, its future stores its own waker) is freed, not leaked.
 struct Registry {
     /// Each on cache lines of its own: a spawning thread and the workers completing
     /// tasks lock different shards at once.
