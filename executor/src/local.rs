@@ -41,7 +41,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::thread::Thread;
 
-use crate::park::{fire_timers, park_idle, with_ctx};
+use crate::park::{current_ctx, fire_timers, park_idle, with_ctx};
 use crate::slab::Slab;
 use crate::task::raw::Header;
 use crate::task::{Runnable, Schedule, Task, spawn_unchecked};
@@ -405,41 +405,44 @@ impl LocalExecutor {
     /// re-raised where their `Task` is awaited).
     pub fn run<T>(&self, future: impl Future<Output = T>) -> T {
         let mut future = pin!(future);
-        with_ctx(|ctx| {
-            let _entered = ctx.enter("LocalExecutor::run");
-            let _running = RunningGuard::enter(&self.shared);
-            let parker = ctx.parker();
-            let waker = parker.waker_ref();
-            let mut cx = Context::from_waker(&waker);
-            // Stale wake-ups from an earlier run are irrelevant: poll first.
-            let _ = parker.take_notified();
-            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-                return output;
+        // SAFETY: `ctx` is used only until this function returns, inside the thread's
+        // code. Borrowed this way (not in a `LocalKey::with` closure), the loop below
+        // sits in the caller's function, where a main future that completes in one
+        // poll can keep its state in registers.
+        let ctx = unsafe { current_ctx() };
+        let _entered = ctx.enter("LocalExecutor::run");
+        let _running = RunningGuard::enter(&self.shared);
+        let parker = ctx.parker();
+        let waker = parker.waker_ref();
+        let mut cx = Context::from_waker(&waker);
+        // Stale wake-ups from an earlier run are irrelevant: poll first.
+        let _ = parker.take_notified();
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        loop {
+            // Run a batch of tasks, then look at the main future again: neither can
+            // starve the other.
+            let mut ran = 0;
+            while ran < BATCH {
+                let Some(runnable) = self.next() else { break };
+                runnable.run();
+                ran += 1;
             }
-            loop {
-                // Run a batch of tasks, then look at the main future again: neither can
-                // starve the other.
-                let mut ran = 0;
-                while ran < BATCH {
-                    let Some(runnable) = self.next() else { break };
-                    runnable.run();
-                    ran += 1;
-                }
-                if ran == BATCH {
-                    fire_timers();
-                }
-                if parker.take_notified() {
-                    // The main future may be the only thing running (say, it always
-                    // wakes itself): keep the timers going before each re-poll.
-                    fire_timers();
-                    if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-                        return output;
-                    }
-                } else if ran == 0 {
-                    park_idle(parker.thread());
-                }
+            if ran == BATCH {
+                fire_timers();
             }
-        })
+            if parker.take_notified() {
+                // The main future may be the only thing running (say, it always
+                // wakes itself): keep the timers going before each re-poll.
+                fire_timers();
+                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    return output;
+                }
+            } else if ran == 0 {
+                park_idle(parker.thread());
+            }
+        }
     }
 }
 
