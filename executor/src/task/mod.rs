@@ -108,7 +108,7 @@ pub(crate) unsafe fn cancel(ptr: NonNull<Header>) {
 /// The caller owns one reference to the live task at `ptr`, which it gives up.
 pub(crate) unsafe fn cancel_and_release(ptr: NonNull<Header>) {
     // SAFETY: the caller's reference keeps the task alive through both calls.
-    unsafe { handle::start_cancel(ptr) };
+    unsafe { cancel(ptr) };
     // SAFETY: as above.
     let header = unsafe { ptr.as_ref() };
     if header.state.ref_dec(1) {
