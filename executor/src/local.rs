@@ -187,9 +187,7 @@ impl Schedule for LocalSchedule {
         unsafe { task.as_ref() }.state.ref_inc();
         // SAFETY: `RUNNING` names this executor (local tasks run only in its `run` and
         // `try_tick`): `shared` is live, this is its thread; the borrow ends at once.
-        let tasks = unsafe { (*shared).tasks() };
-        let slot = tasks.reserve();
-        tasks.fill(slot, task);
+        let slot = unsafe { (*shared).tasks() }.insert(task);
         self.slot.store(slot, Ordering::Relaxed);
     }
 

@@ -41,7 +41,7 @@ use crate::block_on::block_on_named;
 use crate::park::{WORKER_LOOP, fire_timers, park_idle, with_ctx};
 use crate::slab::Slab;
 use crate::task::raw::Header;
-use crate::task::{Runnable, Schedule, Task, cancel, cancel_and_release, spawn};
+use crate::task::{Runnable, Schedule, Task, cancel_and_release, spawn, start_cancel};
 
 /// How many tasks a worker runs between two looks at the injector and the timers.
 const GLOBAL_INTERVAL: u32 = 61;
@@ -198,7 +198,7 @@ impl Schedule for MultiSchedule {
             // cancel the task instead (it is running, so this only sets `CLOSED`, and
             // the runner drops the future as soon as this poll is over).
             // SAFETY: the runner's reference keeps the task alive.
-            unsafe { cancel(task) };
+            unsafe { start_cancel(task) };
             return;
         }
         let registry = &self.shared.registry;
@@ -206,10 +206,7 @@ impl Schedule for MultiSchedule {
         // SAFETY: the runner holds a reference, so the task is alive; the registry's
         // reference is counted before the entry exists.
         unsafe { task.as_ref() }.state.ref_inc();
-        let mut table = registry.lock(shard);
-        let slot = table.0.reserve();
-        table.0.fill(slot, task);
-        drop(table);
+        let slot = registry.lock(shard).0.insert(task);
         self.entry
             .store(u64::from(shard) << 32 | u64::from(slot), Ordering::Relaxed);
     }

@@ -10,26 +10,22 @@ use crate::task::raw::Header;
 /// task, owned by the table's executor.
 #[derive(Default)]
 pub(crate) struct Slab {
-    /// A task, or null for a free (or reserved) slot.
+    /// A task, or null for a free slot.
     slots: Vec<*const Header>,
     /// The indices of the free slots.
     free: Vec<u32>,
 }
 
 impl Slab {
-    /// Reserves a slot, to be [`fill`](Self::fill)ed once the task exists.
-    pub(crate) fn reserve(&mut self) -> u32 {
+    /// Records `task` in a free slot and returns the slot.
+    pub(crate) fn insert(&mut self, task: NonNull<Header>) -> u32 {
         if let Some(slot) = self.free.pop() {
+            self.slots[slot as usize] = task.as_ptr();
             return slot;
         }
         let slot = u32::try_from(self.slots.len()).expect("more than 2^32 live tasks");
-        self.slots.push(std::ptr::null());
+        self.slots.push(task.as_ptr());
         slot
-    }
-
-    /// Records `task` in the reserved `slot`.
-    pub(crate) fn fill(&mut self, slot: u32, task: NonNull<Header>) {
-        self.slots[slot as usize] = task.as_ptr();
     }
 
     /// Frees `slot` if it still holds `task`, and says whether it did (whether the

@@ -160,12 +160,12 @@ impl<T> Task<T> {
 }
 
 /// Sets `CLOSED` and, if the task was idle, schedules it so that its executor drops the
-/// future.
+/// future (a running task's runner drops it once its poll is over).
 ///
 /// # Safety
 ///
 /// The caller holds a reference to the task at `ptr`.
-pub(super) unsafe fn start_cancel(ptr: NonNull<Header>) {
+pub(crate) unsafe fn start_cancel(ptr: NonNull<Header>) {
     // SAFETY: the caller's reference keeps the task alive.
     let header = unsafe { ptr.as_ref() };
     match header.state.transition_to_cancelled() {

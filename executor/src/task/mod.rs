@@ -18,6 +18,7 @@ use std::fmt;
 use std::future::Future;
 use std::ptr::NonNull;
 
+pub(crate) use handle::start_cancel;
 pub use handle::{Cancel, Task};
 use raw::{Header, RawTask};
 
@@ -87,18 +88,6 @@ where
     (Runnable { ptr }, Task::from_raw(ptr))
 }
 
-/// Cancels the task at `ptr` as its handle's `cancel` would: sets `CLOSED`, and
-/// schedules an idle task so that whoever runs its `Runnable` drops the future (a
-/// running task's runner drops it once its poll is over).
-///
-/// # Safety
-///
-/// The caller holds a reference to the live task at `ptr`.
-pub(crate) unsafe fn cancel(ptr: NonNull<Header>) {
-    // SAFETY: the caller's contract.
-    unsafe { handle::start_cancel(ptr) };
-}
-
 /// Cancels the task at `ptr` as its handle's drop would (an idle task is scheduled so
 /// that whoever runs its `Runnable` drops the future), then gives up one reference: for
 /// an executor shutting down with the tasks of its table of live tasks.
@@ -108,7 +97,7 @@ pub(crate) unsafe fn cancel(ptr: NonNull<Header>) {
 /// The caller owns one reference to the live task at `ptr`, which it gives up.
 pub(crate) unsafe fn cancel_and_release(ptr: NonNull<Header>) {
     // SAFETY: the caller's reference keeps the task alive through both calls.
-    unsafe { cancel(ptr) };
+    unsafe { start_cancel(ptr) };
     // SAFETY: as above.
     let header = unsafe { ptr.as_ref() };
     if header.state.ref_dec(1) {
