@@ -27,6 +27,9 @@ pub(crate) struct Param {
 
 /// The `#[resume]` parameter: bound to the first resume argument.
 pub(crate) struct Resume {
+    /// Its other attributes (lint levels only; `valid` rejects the rest), put on the
+    /// binding.
+    pub(crate) attrs: Vec<Attribute>,
     pub(crate) pat: Pat,
     pub(crate) ty: Type,
 }
@@ -122,6 +125,7 @@ pub(crate) fn build(item: ItemFn, args: Args) -> CoroutineFn {
                 if !resume_attrs.is_empty() {
                     if resume.is_none() {
                         let r = Resume {
+                            attrs,
                             pat: (*pt.pat).clone(),
                             ty: (*pt.ty).clone(),
                         };
@@ -163,4 +167,12 @@ pub(crate) fn build(item: ItemFn, args: Args) -> CoroutineFn {
 
 pub(crate) fn is_resume_attr(attr: &Attribute) -> bool {
     attr.path().is_ident("resume")
+}
+
+/// A lint-level attribute (`#[allow(..)]` and the like), which may stand on the
+/// `#[resume]` parameter: it applies to the binding.
+pub(crate) fn is_lint_attr(attr: &Attribute) -> bool {
+    ["allow", "warn", "deny", "forbid", "expect"]
+        .iter()
+        .any(|lint| attr.path().is_ident(lint))
 }

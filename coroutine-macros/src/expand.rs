@@ -7,18 +7,20 @@
 //! becomes
 //! ```text
 //! fn name(x: T, __arg1: U) -> ::coroutine::Gen<impl Future<Output = R>, Y, A> {
-//!     let __coroutine_body = returning::<R, _>(async move {
-//!         let __coroutine_yielder = unsafe { Yielder::<Y, A>::new() };
-//!         let x = x;
-//!         let (a, b) = __arg1;
-//!         let first: A = __coroutine_yielder.first_arg().await;
-//!         '__coroutine_body: { if false { break '__coroutine_body unreachable(); } body }
-//!     });
-//!     unsafe { Gen::<_, Y, A>::new(__coroutine_body) }
+//!     ::coroutine::__private::Gen::<_, Y, A>::new(move |__coroutine_yielder| async move {
+//!         let __coroutine_ret: R = {
+//!             let x = x;
+//!             let (a, b) = __arg1;
+//!             let first: A = __coroutine_yielder.first_arg().await;
+//!             '__coroutine_body: { if false { break '__coroutine_body unreachable(); } body }
+//!         };
+//!         __coroutine_ret
+//!     })
 //! }
 //! ```
 //! (`async fn` gives an `AsyncGen`; `-> !` gives `R = Infallible`.) Parameters are moved
-//! into the body as `async fn` moves them, so drop order matches.
+//! into the body as `async fn` moves them, so drop order matches. The expansion holds no
+//! `unsafe`: `crate = path` may point anywhere, and whatever it names runs as safe code.
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
@@ -40,7 +42,8 @@ pub(crate) fn coroutine(args: TokenStream, item: &TokenStream) -> TokenStream {
     };
     valid::check(&item_fn, &mut errors);
     let mut f = ast::build(item_fn, args);
-    let paths = visit::rewrite(&mut f.block, f.kind, &mut errors);
+    let ret = ret_annotation(&f);
+    let paths = visit::rewrite(&mut f.block, f.kind, ret, &mut errors);
     if errors.is_empty() {
         generate(&f, &body(&f))
     } else {
@@ -48,7 +51,7 @@ pub(crate) fn coroutine(args: TokenStream, item: &TokenStream) -> TokenStream {
         let errors = errors.to_compile_errors();
         quote! {
             #errors
-            #[allow(unused_variables, unused_mut)]
+            #[allow(unused_variables, unused_mut, unreachable_code)]
             #stub
         }
     }
@@ -103,14 +106,18 @@ fn ret_ty(f: &CoroutineFn) -> TokenStream {
     }
 }
 
-/// The return type as a turbofish argument for `returning`: `_` when it is (or holds)
-/// an `impl Trait`, which cannot be written there.
-fn ret_hint(f: &CoroutineFn) -> TokenStream {
-    let r = ret_ty(f);
-    if mentions_impl(r.clone()) {
+/// The type `R` as it can be written in the body (a `let` annotation): `None` when it
+/// is (or holds) an `impl Trait`, which cannot be written there.
+pub(crate) fn ret_annotation(f: &CoroutineFn) -> Option<TokenStream> {
+    Some(ret_ty(f)).filter(|r| !mentions_impl(r.clone()))
+}
+
+/// A type as a turbofish argument: `_` when it holds an `impl Trait`.
+fn hint(ty: TokenStream) -> TokenStream {
+    if mentions_impl(ty.clone()) {
         quote!(_)
     } else {
-        r
+        ty
     }
 }
 
@@ -124,10 +131,9 @@ fn mentions_impl(tokens: TokenStream) -> bool {
 
 /// The generated body: the state machine and the wrapper around it.
 fn body(f: &CoroutineFn) -> TokenStream {
-    let krate = &f.krate;
-    let (y, a) = (&f.yield_ty, f.resume_ty());
     let yielder = yielder_ident();
     let label = body_label(Span::call_site());
+    let krate = &f.krate;
     let mut bindings: Vec<TokenStream> = f
         .params
         .iter()
@@ -139,17 +145,16 @@ fn body(f: &CoroutineFn) -> TokenStream {
         })
         .collect();
     if let Some((at, resume)) = &f.resume {
-        let (pat, ty) = (&resume.pat, &resume.ty);
-        bindings.insert(*at, quote!(let #pat: #ty = #yielder.first_arg().await;));
+        let (attrs, pat, ty) = (&resume.attrs, &resume.pat, &resume.ty);
+        bindings.insert(
+            *at,
+            quote!(#(#attrs)* let #pat: #ty = #yielder.first_arg().await;),
+        );
     }
     let stmts = &f.block.stmts;
     wrap(
         f,
         &quote! {
-            // SAFETY: this body is the one handed to `Gen::new::<_, Y, A>` below, with the
-            // same `Y` and `A`; every `yield_!` in it is rewritten to use this yielder and
-            // names this block's label, so none can be polled elsewhere.
-            let #yielder = unsafe { #krate::__private::Yielder::<#y, #a>::new() };
             #(#bindings)*
             #label: {
                 if false {
@@ -173,20 +178,48 @@ fn stub_body(f: &CoroutineFn, paths: &[TokenStream]) -> TokenStream {
     )
 }
 
-/// `returning::<R, _>(async move { inner })` wrapped in the coroutine type.
+/// The coroutine made from the body expression `inner`:
+///
+/// ```text
+/// let (__coroutine_identity, __coroutine_yielder) = Yielder::<Y, A>::pair();
+/// Gen::new(__coroutine_identity, async move {
+///     let __coroutine_ret: R = { inner };
+///     __coroutine_ret
+/// })
+/// ```
+///
+/// The yielder and the coroutine's identity come from one call, so the body's yield
+/// and resume types are the coroutine's own, whatever the tokens `Y` and `A` mean in
+/// the body (elided lifetimes are inferred afresh there, and only tie up through the
+/// fn's return type). The annotated `let` is the coercion site of the tail expression,
+/// as an `async fn`'s body is.
 fn wrap(f: &CoroutineFn, inner: &TokenStream) -> TokenStream {
     let krate = &f.krate;
-    let (y, a, r) = (&f.yield_ty, f.resume_ty(), ret_hint(f));
-    let var = Ident::new("__coroutine_body", Span::mixed_site());
+    let (y, a) = (hint(f.yield_ty.to_token_stream()), hint(f.resume_ty()));
+    let yielder = yielder_ident();
+    let identity = Ident::new("__coroutine_identity", Span::mixed_site());
+    let ret = ret_ident();
+    let annotation = ret_annotation(f).map(|r| quote!(: #r));
     let ty = match f.kind {
         Kind::Sync => quote!(#krate::__private::Gen),
         Kind::Async => quote!(#krate::__private::AsyncGen),
     };
+    // The rebinding names the yield and resume types as the user wrote them, so a
+    // borrow error speaks of the user's lifetimes (a subtype of the captured yielder's
+    // type: the body cannot yield more than the coroutine's `Y` allows).
     quote! {
-        let #var = #krate::__private::returning::<#r, _>(async move { #inner });
-        // SAFETY: `#var` is the body generated above, whose yielder has these `Y`, `A`.
-        unsafe { #ty::<_, #y, #a>::new(#var) }
+        let (#identity, #yielder) = #krate::__private::Yielder::<#y, #a>::pair();
+        #ty::new(#identity, async move {
+            let #yielder: #krate::__private::Yielder<#y, #a> = #yielder;
+            let #ret #annotation = { #inner };
+            #ret
+        })
     }
+}
+
+/// The local that holds the return value, in the tail and in rewritten `return`s.
+pub(crate) fn ret_ident() -> Ident {
+    Ident::new("__coroutine_ret", Span::mixed_site())
 }
 
 /// Inner attributes of the fn (`#![..]` at the top of its body) become outer ones.

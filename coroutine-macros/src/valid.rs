@@ -2,7 +2,7 @@
 
 use syn::{FnArg, ItemFn};
 
-use crate::ast::is_resume_attr;
+use crate::ast::{is_lint_attr, is_resume_attr};
 use crate::error::Errors;
 
 pub(crate) fn check(item: &ItemFn, errors: &mut Errors) {
@@ -40,6 +40,24 @@ pub(crate) fn check(item: &ItemFn, errors: &mut Errors) {
                 }
                 for attr in resumes {
                     errors.push_spanned(attr, "duplicate `#[resume]` attribute");
+                }
+                if pt.attrs.iter().any(is_resume_attr) {
+                    for attr in pt
+                        .attrs
+                        .iter()
+                        .filter(|a| !is_resume_attr(a) && !is_lint_attr(a))
+                    {
+                        let message = if attr.path().is_ident("cfg")
+                            || attr.path().is_ident("cfg_attr")
+                        {
+                            "`#[cfg]` cannot be used on the `#[resume]` parameter: it sets the \
+                             coroutine's resume type; put the `#[cfg]` on the whole fn"
+                        } else {
+                            "only lint attributes (`#[allow(..)]`, `#[expect(..)]`, ...) can be \
+                             used on the `#[resume]` parameter"
+                        };
+                        errors.push_spanned(attr, message);
+                    }
                 }
             }
         }

@@ -16,11 +16,13 @@
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use syn::parse::ParseStream;
+use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Lifetime, Macro, Token};
 
 use crate::ast::Kind;
 use crate::error::Errors;
+use crate::expand::ret_ident;
 
 /// Where the visitor is, relative to the coroutine body.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -78,6 +80,8 @@ pub(crate) fn yielder_ident() -> Ident {
 
 pub(crate) struct Rewriter<'e> {
     kind: Kind,
+    /// The return type as written in the body, for the coercion of `return e`.
+    ret: Option<TokenStream>,
     scope: Scope,
     errors: &'e mut Errors,
     /// The paths our macros were invoked through, so a stub emitted after errors can
@@ -86,9 +90,10 @@ pub(crate) struct Rewriter<'e> {
 }
 
 impl<'e> Rewriter<'e> {
-    pub(crate) fn new(kind: Kind, errors: &'e mut Errors) -> Self {
+    pub(crate) fn new(kind: Kind, ret: Option<TokenStream>, errors: &'e mut Errors) -> Self {
         Rewriter {
             kind,
+            ret,
             scope: Scope::Body,
             errors,
             paths: Vec::new(),
@@ -281,6 +286,18 @@ impl VisitMut for Rewriter<'_> {
             Expr::Async(_) => self.within(Scope::AsyncBlock, |this| {
                 visit_mut::visit_expr_mut(this, expr);
             }),
+            // `return e` => `return { let __coroutine_ret: R = e; __coroutine_ret }`: the
+            // annotated `let` is a coercion site, as an `async fn`'s `return` is.
+            Expr::Return(ret) if self.scope == Scope::Body && ret.expr.is_some() => {
+                visit_mut::visit_expr_return_mut(self, ret);
+                if let (Some(ty), Some(value)) = (&self.ret, &ret.expr) {
+                    let local = ret_ident();
+                    let span = value.span();
+                    ret.expr = Some(Box::new(syn::parse_quote_spanned! {span=>
+                        { let #local: #ty = #value; #local }
+                    }));
+                }
+            }
             Expr::Await(aw) if self.kind == Kind::Sync && self.scope == Scope::Body => {
                 let (dot, await_token) = (&aw.dot_token, &aw.await_token);
                 self.errors.push_spanned(
@@ -306,9 +323,15 @@ impl VisitMut for Rewriter<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// Rewrites a body in place; returns the paths our macros were invoked through.
-pub(crate) fn rewrite(block: &mut syn::Block, kind: Kind, errors: &mut Errors) -> Vec<TokenStream> {
-    let mut rewriter = Rewriter::new(kind, errors);
+/// Rewrites a body in place; returns the paths our macros were invoked through. `ret` is
+/// the return type as it can be written in the body, if it can.
+pub(crate) fn rewrite(
+    block: &mut syn::Block,
+    kind: Kind,
+    ret: Option<TokenStream>,
+    errors: &mut Errors,
+) -> Vec<TokenStream> {
+    let mut rewriter = Rewriter::new(kind, ret, errors);
     rewriter.visit_block_mut(block);
     rewriter.paths
 }

@@ -6,6 +6,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use crate::CoroutineState;
+use crate::channel::Identity;
 use crate::generator::{Body, Step};
 
 /// An asynchronous coroutine: what a `#[coroutine::coroutine] async fn` returns. Its
@@ -44,17 +45,14 @@ pub struct AsyncGen<F: Future, Y, A = ()> {
 }
 
 impl<F: Future, Y, A> AsyncGen<F, Y, A> {
-    /// Wraps a body state machine. Called by the `#[coroutine]` expansion only.
-    ///
-    /// # Safety
-    ///
-    /// Every `yield_!` future `body` polls must come from a `Yielder<Y, A>` (the same `Y`
-    /// and `A`) created inside `body` itself, as the `#[coroutine]` expansion does.
+    /// Makes a coroutine from its identity and its body (whose `yield_!`s use the
+    /// yielder made with that identity, `Yielder::pair`). What the `#[coroutine]`
+    /// expansion calls; sound whatever the body is (see the crate docs, "Soundness").
     #[doc(hidden)]
     #[inline]
-    pub const unsafe fn new(body: F) -> Self {
+    pub fn new(identity: Identity<Y, A>, body: F) -> Self {
         AsyncGen {
-            body: Body::new(body),
+            body: Body::new(identity, body),
         }
     }
 
@@ -68,8 +66,11 @@ impl<F: Future, Y, A> AsyncGen<F, Y, A> {
     /// yields or returns, awaiting whatever the body awaits meanwhile.
     ///
     /// The argument is handed to the body on the future's first poll. If the future is
-    /// dropped before it completes, the body keeps its progress and the next `resume`
-    /// continues it.
+    /// dropped before it completes, the body keeps its progress and the next step
+    /// finishes the one it began: that step completes with whatever the body yields or
+    /// returns next, and no yield point was waiting for its own argument, so the
+    /// argument is not delivered but handed back ([`Resume::take_arg`]). An argument is
+    /// delivered exactly once or handed back, never dropped by the coroutine.
     ///
     /// ```
     /// use coroutine::{yield_, CoroutineState};
@@ -94,17 +95,20 @@ impl<F: Future, Y, A> AsyncGen<F, Y, A> {
         Resume {
             coroutine: self,
             arg: Some(arg),
+            finished: false,
         }
     }
 
-    /// Polls one resume step: `arg` is taken on the step's first poll.
+    /// Polls one resume step: the body takes `arg` when it reaches the yield point (or
+    /// start) waiting for it; an argument it did not take stays in `arg`.
     #[inline(always)]
+    #[track_caller]
     pub(crate) fn poll_step(
         self: Pin<&mut Self>,
         cx: &Context<'_>,
         arg: &mut Option<A>,
     ) -> Poll<CoroutineState<Y, F::Output>> {
-        match self.body().step(arg.take(), Some(cx.waker())) {
+        match self.body().step(arg, Some(cx.waker())) {
             Step::Yielded(y) => Poll::Ready(CoroutineState::Yielded(y)),
             Step::Complete(r) => Poll::Ready(CoroutineState::Complete(r)),
             Step::Pending => Poll::Pending,
@@ -174,6 +178,45 @@ impl<F: Future, Y, A> AsyncGen<F, Y, A> {
 pub struct Resume<'a, F: Future, Y, A> {
     coroutine: Pin<&'a mut AsyncGen<F, Y, A>>,
     arg: Option<A>,
+    /// The step completed: what is left in `arg` was handed back.
+    finished: bool,
+}
+
+impl<F: Future, Y, A> Resume<'_, F, Y, A> {
+    /// Once the step completed, takes back the argument if the body did not take it:
+    /// when this step only finished one that an earlier, dropped `Resume` began (no
+    /// yield point was waiting for an argument then). `None` when the body took it, and
+    /// before the step completed.
+    ///
+    /// ```
+    /// use coroutine::{yield_, CoroutineState};
+    /// use core::future::Future;
+    /// use core::pin::pin;
+    /// use core::task::{Context, Poll, Waker};
+    ///
+    /// #[coroutine::coroutine(yield = u32)]
+    /// async fn echo(#[resume] first: u32) {
+    ///     let mut x = first;
+    ///     loop {
+    ///         let mut ready = false;
+    ///         core::future::poll_fn(|_| if ready { Poll::Ready(()) } else { ready = true; Poll::Pending }).await;
+    ///         x = yield_!(x);
+    ///     }
+    /// }
+    ///
+    /// let mut c = pin!(echo());
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// // The first step stops at the await and is abandoned.
+    /// assert!(pin!(c.as_mut().resume(1)).poll(&mut cx).is_pending());
+    /// // The next one finishes it: it yields 1, and 2 was not delivered.
+    /// let mut step = c.as_mut().resume(2);
+    /// assert_eq!(Pin::new(&mut step).poll(&mut cx), Poll::Ready(CoroutineState::Yielded(1)));
+    /// assert_eq!(step.take_arg(), Some(2));
+    /// # use core::pin::Pin;
+    /// ```
+    pub fn take_arg(&mut self) -> Option<A> {
+        if self.finished { self.arg.take() } else { None }
+    }
 }
 
 // The coroutine is behind a `Pin<&mut>` and the argument is moved out by value: nothing
@@ -183,11 +226,28 @@ impl<F: Future, Y, A> Unpin for Resume<'_, F, Y, A> {}
 impl<F: Future, Y, A> Future for Resume<'_, F, Y, A> {
     type Output = CoroutineState<Y, F::Output>;
 
+    /// # Panics
+    ///
+    /// When polled again after it completed; as [`AsyncGen::resume`]'s coroutine does
+    /// after completing or panicking.
     #[inline]
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        this.coroutine.as_mut().poll_step(cx, &mut this.arg)
+        if this.finished {
+            resume_polled_after_completion();
+        }
+        let step = this.coroutine.as_mut().poll_step(cx, &mut this.arg);
+        this.finished = step.is_ready();
+        step
     }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn resume_polled_after_completion() -> ! {
+    panic!("a `Resume` future was polled after it completed")
 }
 
 impl<F: Future> Future for AsyncGen<F, (), ()> {

@@ -1,65 +1,193 @@
 //! The yield channel: how a value crosses a `yield_!` without any pointer stored in the
-//! coroutine's state.
+//! coroutine's state, and why no safe program can misuse it.
 //!
-//! For the duration of one `resume`, the caller owns a [`Channel`] on its stack and polls
-//! the body's state machine with a [`Context`] whose waker's data pointer is the
-//! channel's address and whose vtable is our own [`VTABLE`] (a `static`, so its address
-//! is unique). A `yield_!` finds the channel through
-//! `cx.waker()`: its [`HandOut`] moves the value into `yielded`, then its [`Suspend`]
-//! returns `Pending`; polled again (in the next `resume`, with a fresh channel) the
-//! `Suspend` takes `arg` and completes with it.
+//! For the duration of one step, [`poll_body`] owns a [`Frame`] on its stack: a
+//! [`Header`], the yield slot and the resume argument. It polls the body with a
+//! [`Context`] whose waker has the frame's address as its data pointer and our own
+//! [`VTABLE`] (a `static`, so its address is unique). A `yield_!` is one [`Yield`]
+//! future: its first poll moves the value into `yielded` and returns `Pending`; polled
+//! again (in the next step, with a fresh frame) it takes `arg` and completes with it.
 //!
-//! Soundness: the channel's type `Channel<Y, A>` is not recorded at run time. It is
-//! guaranteed by construction: [`Yielder`] (the only way to make a [`HandOut`] or [`Suspend`]) is created
-//! by `unsafe` code the `#[coroutine]` macro emits at the top of the body it hands to
-//! [`Gen::new`](crate::Gen), with the same `Y` and `A`, and every rewritten `yield_!`
-//! breaks (dead code) to a label of the body's outermost block, so it cannot compile in
-//! a closure or nested `async` block that could be polled anywhere else. If the body is
-//! nevertheless polled under a foreign waker, they panic instead of touching memory.
+//! # Soundness
 //!
-//! When an `async fn` coroutine is polled by a real executor, the channel also carries
+//! The frame's type `Frame<Y, A>` is not recorded at run time, and every item here can
+//! be reached by safe code (a user macro can take the `yield_!` expansion apart, and
+//! `#[doc(hidden)]` items can be named), so nothing may rely on how the expansion uses
+//! them. A [`Yield`] or [`FirstArg`] may be polled any number of times, in any order,
+//! under any context, on any thread, after being moved anywhere. It touches a frame
+//! only after these checks, in [`frame_of`] (each failure is a panic):
+//!
+//! 1. **The waker's vtable is [`VTABLE`].** Only `poll_body` makes such a waker, and
+//!    lends it by reference for the one poll, so its data pointer is a live frame. A
+//!    clone of it is the outer or a no-op waker, never ours.
+//! 2. **The poll runs on the thread of the step** (the frame records an address unique
+//!    to that thread: a thread-local's with the `std` feature, else the address of the
+//!    step's `Context`, which is neither `Send` nor `Sync`). The waker is `Sync`, so a
+//!    scoped thread could be lent it; this keeps every other thread off the frame.
+//! 3. **The future lies inside the coroutine being stepped** (the frame records the
+//!    coroutine's address range).
+//! 4. **On its first poll, the future's coroutine [`Id`] is the frame's.** Every
+//!    coroutine gets a fresh `Id` when it is made, and only its constructor makes a
+//!    [`Yielder`] with it, with the coroutine's own `Y` and `A`. So a yielder's types
+//!    are the coroutine's up to lifetimes, which the type system ties: the body receives
+//!    the yielder as a closure argument typed by the coroutine's parameters, never by
+//!    re-written tokens.
+//!
+//! Later polls skip check 4. They rely on checks 2 and 3 and on pinning instead: the
+//! futures are `!Unpin`, so a future that passed check 4 (its value is gone then) still
+//! lies where it did, inside the coroutine that checked it. Another coroutine whose
+//! range holds that place is nested in it or holds it nested, and its step can never
+//! poll the future: a `Context` cannot outlive the poll it was lent to (its lifetimes
+//! are higher-ranked in `Future::poll`), so the only code that can poll with a
+//! coroutine's context runs inside that poll, and it can only reach that coroutine's
+//! own state (locals of a body cannot be borrowed out of it) or memory made during the
+//! poll (which is not inside any coroutine made before it). A coroutine dropped takes
+//! the futures inside it along. (Check 4 stays out of later polls because the identity
+//! lives in the coroutine's memory: the compiler cannot fold the comparison there, and
+//! it would keep the whole state machine of a stream in memory; on a first poll it
+//! folds, the future having just been made from the yielder.)
+//!
+//! Variance keeps the lifetimes honest: a coroutine is covariant in `Y` and contravariant
+//! in `A` (it produces `Y`s and consumes `A`s); a yielder is the other way round; a
+//! [`Yield`] seals the value it was made with (no method replaces it).
+//!
+//! When an `async fn` coroutine is polled by a real executor, the frame also carries
 //! that executor's waker (`outer`): cloning or waking our waker forwards to it, so
 //! futures awaited inside the body register the real waker.
 
 use core::future::Future;
-use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::marker::{PhantomData, PhantomPinned};
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::pin::Pin;
 use core::ptr;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-/// The per-`resume` slot shared between the resumer and the body. `repr(C)` so the
-/// type-erased vtable functions can read `outer` at offset 0 whatever `Y` and `A` are.
+use crate::id::Id;
+
+/// Everything one step of a body shares with the yield futures it polls. `repr(C)`, the
+/// header first: the waker's data pointer is the frame's address, and the type-erased
+/// readers find the header there whatever `Y` and `A` are.
 #[repr(C)]
-pub(crate) struct Channel<'w, Y, A> {
+struct Frame<'o, Y, A> {
+    header: Header<'o>,
+    /// Written by a suspending `yield_!`, taken by the step.
+    yielded: Option<Y>,
+    /// Written by the step, taken by the `yield_!` (or first-argument binding) it
+    /// continues; what is left is handed back.
+    arg: Option<A>,
+}
+
+/// The part of a frame readable without knowing `Y` and `A`. Written before the poll
+/// starts, only read while it runs: any thread holding the waker may read it.
+#[repr(C)]
+struct Header<'o> {
     /// The waker of the task polling an `async fn` coroutine, if any.
-    outer: Option<&'w Waker>,
-    /// Written by a suspending `yield_!`, taken by the resumer.
+    outer: Option<&'o Waker>,
+    /// Check 2: an address unique to the thread running the step.
+    thread: *const (),
+    /// Check 3: where the coroutine being stepped lies.
+    start: *const u8,
+    len: usize,
+    /// Check 4: the coroutine being stepped.
+    id: Id,
+}
+
+/// The coroutine a step polls: its identity and where it lies in memory.
+#[derive(Clone, Copy)]
+pub(crate) struct Owner {
+    pub(crate) id: Id,
+    pub(crate) start: *const u8,
+    pub(crate) len: usize,
+}
+
+/// What one poll of a body produced, with what was left in its frame.
+pub(crate) struct Outcome<R, Y, A> {
+    pub(crate) poll: Poll<R>,
     pub(crate) yielded: Option<Y>,
-    /// Written by the resumer, taken by the `yield_!` (or first-argument binding) it continues.
+    /// The argument the body did not take.
     pub(crate) arg: Option<A>,
 }
 
-/// The vtable that marks a waker as carrying a [`Channel`]. Being a `static` (not a
-/// `const`), it has exactly one address, which [`channel_of`] compares against.
+/// Polls `body`, the body of the coroutine `owner` whose yield and resume types are `Y`
+/// and `A`, once, with a fresh frame holding `arg`.
+#[inline(always)]
+pub(crate) fn poll_body<F: Future, Y, A>(
+    body: Pin<&mut F>,
+    owner: Owner,
+    arg: Option<A>,
+    outer: Option<&Waker>,
+) -> Outcome<F::Output, Y, A> {
+    let mut frame = MaybeUninit::<Frame<'_, Y, A>>::uninit();
+    let at = frame.as_mut_ptr();
+    // SAFETY: the data pointer is a frame, as every `VTABLE` function requires, and it
+    // stays live while the waker is in use: the waker is only lent by reference, inside
+    // the context below, to the poll below. It owns nothing, hence `ManuallyDrop`.
+    let waker = ManuallyDrop::new(unsafe { Waker::new(at.cast_const().cast(), &VTABLE) });
+    let mut cx = Context::from_waker(&waker);
+    // SAFETY: `at` points at the uninitialised frame, which we initialise field by
+    // field before any reader can see the waker.
+    unsafe {
+        (&raw mut (*at).header).write(Header {
+            outer,
+            thread: this_thread(&cx),
+            start: owner.start,
+            len: owner.len,
+            id: owner.id,
+        });
+        (&raw mut (*at).yielded).write(None);
+        (&raw mut (*at).arg).write(arg);
+    }
+    let poll = body.poll(&mut cx);
+    // SAFETY: the poll is over, so nothing else uses the frame; both fields are
+    // initialised and are moved out once (the header needs no drop).
+    unsafe {
+        Outcome {
+            poll,
+            yielded: (&raw const (*at).yielded).read(),
+            arg: (&raw const (*at).arg).read(),
+        }
+    }
+}
+
+/// An address unique to the calling thread while it runs: a thread-local's.
+#[cfg(feature = "std")]
+#[inline(always)]
+fn this_thread(_: &Context<'_>) -> *const () {
+    std::thread_local! {
+        static MARK: u8 = const { 0 };
+    }
+    MARK.with(|mark| ptr::from_ref(mark).cast())
+}
+
+/// Without thread-locals, the address of the step's own `Context`: neither `Send` nor
+/// `Sync`, so only the step's thread polls with it. (Storing it makes the frame refer
+/// to itself, which keeps some of the optimiser's work undone: `std` avoids that.)
+#[cfg(not(feature = "std"))]
+#[inline(always)]
+fn this_thread(cx: &Context<'_>) -> *const () {
+    ptr::from_ref(cx).cast()
+}
+
+/// The vtable that marks a waker as a frame's. Being a `static` (not a `const`), it has
+/// exactly one address, which [`frame_of`] compares against.
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop);
 
-/// Reads the `outer` waker through the type-erased channel pointer.
+/// Reads the `outer` waker through the type-erased frame pointer.
 ///
 /// # Safety
 ///
-/// `data` must be the address of a live `Channel<'_, Y, A>` (for any `Y`, `A`).
+/// `data` must be the address of a live `Frame<'_, Y, A>` (for any `Y`, `A`).
 unsafe fn outer<'a>(data: *const ()) -> Option<&'a Waker> {
-    // SAFETY: `Channel` is `repr(C)` with `outer` first, so `data` points at an
-    // `Option<&Waker>` that the caller guarantees is live; it is only read.
-    unsafe { *data.cast::<Option<&'a Waker>>() }
+    // SAFETY: the header is at offset 0 of every frame, and the caller guarantees the
+    // frame is live; the header is not written while the poll runs.
+    unsafe { (*data.cast::<Header<'a>>()).outer }
 }
 
 /// Cloning our waker yields a clone of the real waker (so a future that stores it wakes
-/// the right task after this `resume` ends), or a no-op waker in sync coroutines.
+/// the right task after this step ends), or a no-op waker in sync coroutines.
 unsafe fn clone(data: *const ()) -> RawWaker {
-    // SAFETY: `VTABLE` is only attached to channel pointers (see `Channel::waker`), and
-    // the waker cannot outlive the channel: it is lent by reference for one poll.
+    // SAFETY: `VTABLE` is only attached to frame pointers (see `poll_body`), and the
+    // waker cannot outlive the frame: it is lent by reference for one poll.
     let waker = match unsafe { outer(data) } {
         Some(w) => w.clone(),
         None => Waker::noop().clone(),
@@ -82,88 +210,141 @@ unsafe fn wake_by_ref(data: *const ()) {
 
 unsafe fn drop(_: *const ()) {}
 
-impl<'w, Y, A> Channel<'w, Y, A> {
-    #[inline]
-    pub(crate) fn new(arg: Option<A>, outer: Option<&'w Waker>) -> Self {
-        Channel {
-            outer,
-            yielded: None,
-            arg,
-        }
-    }
-
-    /// Polls `body` with this channel attached to the context.
-    #[inline(always)]
-    pub(crate) fn poll<F: Future>(&mut self, body: Pin<&mut F>) -> Poll<F::Output> {
-        let data: *mut Self = self;
-        // SAFETY: the data pointer is a live `Channel`, as every `VTABLE` function
-        // requires; the waker is only lent by reference to `poll` below, so it cannot
-        // outlive `self`. It owns nothing, hence `ManuallyDrop`.
-        let waker = ManuallyDrop::new(unsafe { Waker::new(data.cast_const().cast(), &VTABLE) });
-        body.poll(&mut Context::from_waker(&waker))
-    }
-}
-
-/// Finds the channel of the `resume` currently polling the body.
+/// Finds the frame of the step currently polling a yield future that lies at `me`
+/// (`size` bytes) and, on its first poll, belongs to the coroutine `first`: the checks
+/// of the module docs.
 ///
 /// # Panics
 ///
-/// When the body is polled under a waker that is not a coroutine channel's: the body
-/// of a `#[coroutine]` is only ever polled by its own coroutine, so this means a
-/// `yield_!` future escaped, which the macro rejects at compile time.
-#[inline]
-fn channel_of<Y, A>(cx: &Context<'_>) -> *mut Channel<'static, Y, A> {
+/// When a check fails: a yield future was polled outside its coroutine, on another
+/// thread, after being moved out of its body, or inside another coroutine. Only code
+/// taking the expansion apart can do any of that.
+#[inline(always)]
+fn frame_of<Y, A>(
+    cx: &Context<'_>,
+    me: *const u8,
+    size: usize,
+    first: Option<Id>,
+) -> *mut Frame<'static, Y, A> {
     let waker = cx.waker();
     if !ptr::eq(waker.vtable(), &raw const VTABLE) {
         polled_outside_coroutine();
     }
-    waker.data().cast_mut().cast()
+    let frame = waker.data().cast::<Header<'static>>();
+    // SAFETY: a waker with `VTABLE` exists only inside a running `poll_body` (check 1),
+    // whose data pointer is that live frame, the header at offset 0. The header is not
+    // written while the poll runs, so reading it from this thread, whichever it is,
+    // races with nothing.
+    let header = unsafe { &*frame };
+    if !ptr::eq(header.thread, this_thread(cx)) {
+        polled_on_another_thread();
+    }
+    let offset = me.addr().wrapping_sub(header.start.addr());
+    if offset > header.len.saturating_sub(size) {
+        polled_outside_body();
+    }
+    if let Some(id) = first
+        && id != header.id
+    {
+        polled_in_another_coroutine();
+    }
+    frame.cast_mut().cast()
 }
 
 #[cold]
 #[inline(never)]
+#[track_caller]
 fn polled_outside_coroutine() -> ! {
     panic!("a `yield_!` was polled outside the coroutine it belongs to")
 }
 
-/// The handle the `#[coroutine]` expansion creates at the top of a body; `yield_!` and
-/// `yield_from!` call it. Zero-sized.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn polled_on_another_thread() -> ! {
+    panic!(
+        "a `yield_!` was polled on another thread than its coroutine's step \
+         (or under a re-made `Context`)"
+    )
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn polled_outside_body() -> ! {
+    panic!("a `yield_!` was polled outside its coroutine's body (it was moved out of it)")
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn polled_in_another_coroutine() -> ! {
+    panic!("a `yield_!` was polled inside another coroutine than the one it belongs to")
+}
+
+/// The handle a coroutine's body holds; `yield_!` and `yield_from!` call it.
+///
+/// Made only by [`Yielder::pair`], with the [`Identity`] the coroutine is then made
+/// with, and the same types (see the module docs); everything it makes is sound under
+/// any use.
 #[doc(hidden)]
 pub struct Yielder<Y, A> {
+    id: Id,
+    /// Contravariant in `Y` (it takes them), covariant in `A` (it gives them).
     _types: PhantomData<fn(Y) -> A>,
 }
 
+/// The other half of [`Yielder::pair`]: what `Gen::new` / `AsyncGen::new` take to make
+/// the coroutine whose body holds the yielder. Neither half can be copied, so an
+/// identity belongs to one coroutine (and a yielder to one body, at most).
+#[doc(hidden)]
+pub struct Identity<Y, A> {
+    id: Id,
+    /// As the coroutine: covariant in `Y`, contravariant in `A`.
+    _types: PhantomData<fn(A) -> Y>,
+}
+
+impl<Y, A> Identity<Y, A> {
+    #[inline]
+    pub(crate) fn id(self) -> Id {
+        self.id
+    }
+}
+
+impl<Y, A> core::fmt::Debug for Identity<Y, A> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Identity")
+    }
+}
+
 impl<Y, A> Yielder<Y, A> {
-    /// # Safety
-    ///
-    /// Only the `#[coroutine]` expansion calls this, at the top of the body it passes to
-    /// `Gen::new::<_, Y, A>` / `AsyncGen::new::<_, Y, A>` (same `Y` and `A`), so every
-    /// future this handle makes is polled with a `Channel<Y, A>` attached, and awaits
-    /// each [`HandOut`] it makes at once (so it is polled exactly once: it is always
-    /// ready).
+    /// A fresh identity, for the coroutine to be made with, and the yielder of that
+    /// coroutine, for its body: same `Y` and `A` (up to the variance of each half).
     #[inline]
-    pub const unsafe fn new() -> Self {
-        Yielder {
-            _types: PhantomData,
-        }
+    pub fn pair() -> (Identity<Y, A>, Self) {
+        let id = Id::new();
+        (
+            Identity {
+                id,
+                _types: PhantomData,
+            },
+            Yielder {
+                id,
+                _types: PhantomData,
+            },
+        )
     }
 
-    /// The first half of a `yield_!(value)`: a future that moves `value` into the
-    /// channel and is ready at once. [`suspend`](Self::suspend) is awaited right after it.
+    /// A `yield_!(value)`: a future that hands `value` out and suspends, then evaluates
+    /// to the next resume argument. The `()` is where the expansion puts its dead
+    /// `break` to the body's label.
     #[inline]
-    pub fn yield_(&self, value: Y) -> HandOut<Y, A> {
-        HandOut {
-            value: ManuallyDrop::new(value),
+    pub fn yield_(&self, (): (), value: Y) -> Yield<Y, A> {
+        Yield {
+            id: self.id,
+            value: Some(value),
             _types: PhantomData,
-        }
-    }
-
-    /// The second half of a `yield_!`: suspends the body, and evaluates to the next
-    /// resume argument.
-    #[inline]
-    pub fn suspend(&self) -> Suspend<Y, A> {
-        Suspend {
-            _types: PhantomData,
+            _pinned: PhantomPinned,
         }
     }
 
@@ -171,7 +352,9 @@ impl<Y, A> Yielder<Y, A> {
     #[inline]
     pub fn first_arg(&self) -> FirstArg<Y, A> {
         FirstArg {
+            id: self.id,
             _types: PhantomData,
+            _pinned: PhantomPinned,
         }
     }
 }
@@ -182,76 +365,62 @@ impl<Y, A> core::fmt::Debug for Yielder<Y, A> {
     }
 }
 
-/// The first half of a `yield_!`: moves the value into the channel of the current
-/// `resume`; ready on its only poll.
+/// A `yield_!`: its first poll hands the value out and suspends; a poll in a later step
+/// takes that step's resume argument and completes with it.
 ///
-/// The yield is split in two futures so that neither keeps a "first poll or not" flag in
-/// the coroutine's state: this one is never suspended (and holds its value without a
-/// tag), and [`Suspend`] reads its phase from the channel, which is fresh for every
-/// `resume`. Once inlined, both fold to straight-line code, so a yield costs only the
-/// body's own state-byte update.
-///
-/// It is polled exactly once (see `Yielder::new`): the poll moves the value out. A
-/// `HandOut` dropped unpolled (only if the body unwinds first) leaks its value.
+/// The value is its only state: once it is gone, the future is waiting for an argument
+/// (the frame tells a poll in the same step, whose `yielded` is still full, from one in
+/// a later step). `!Unpin`: see the module docs.
 #[doc(hidden)]
 #[must_use = "a `yield_!` does nothing unless awaited"]
-pub struct HandOut<Y, A> {
-    value: ManuallyDrop<Y>,
+pub struct Yield<Y, A> {
+    id: Id,
+    value: Option<Y>,
     _types: PhantomData<fn() -> A>,
+    _pinned: PhantomPinned,
 }
 
-// The value is moved out by value, never pinned.
-impl<Y, A> Unpin for HandOut<Y, A> {}
-
-impl<Y, A> Future for HandOut<Y, A> {
-    type Output = ();
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let chan = channel_of::<Y, A>(cx);
-        // SAFETY: this is the only poll of this `HandOut` (the `Yielder::new` contract:
-        // it is awaited at once and is ready), so the value is still there and is never
-        // read again; `ManuallyDrop` keeps it from being dropped a second time.
-        let value = unsafe { ManuallyDrop::take(&mut self.get_mut().value) };
-        // SAFETY: `chan` is the live channel of the current `resume`, of type
-        // `Channel<Y, A>` (see `Yielder::new`); nothing else accesses it during this
-        // poll, and we write one field through the raw pointer.
-        unsafe { (*chan).yielded = Some(value) };
-        Poll::Ready(())
-    }
-}
-
-/// The second half of a `yield_!`: `Pending` in the `resume` whose [`HandOut`] just
-/// filled the channel; in the next `resume`, ready with its argument.
-#[doc(hidden)]
-#[must_use = "a `yield_!` does nothing unless awaited"]
-pub struct Suspend<Y, A> {
-    _types: PhantomData<fn(Y) -> A>,
-}
-
-impl<Y, A> Future for Suspend<Y, A> {
+impl<Y, A> Future for Yield<Y, A> {
     type Output = A;
 
     #[inline]
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<A> {
-        let chan = channel_of::<Y, A>(cx);
-        // SAFETY: `chan` is the live `Channel<Y, A>` of the current `resume` (see
-        // `Yielder::new`); nothing else accesses it during this poll, and we read and
-        // take fields through the raw pointer.
+        let me = ptr::from_ref(&*self).cast::<u8>();
+        // SAFETY: nothing here is structurally pinned: the value is moved out by value,
+        // and the future itself is never moved.
+        let this = unsafe { self.get_unchecked_mut() };
+        let first = this.value.is_some().then_some(this.id);
+        let frame = frame_of::<Y, A>(cx, me, size_of::<Self>(), first);
+        // SAFETY: `frame` is the live `Frame<Y, A>` of the current step, polled on its
+        // thread (`frame_of`'s checks); nothing else accesses it during this call.
         unsafe {
-            // A value waiting in the channel was handed out by this `yield_!` during
-            // this very `resume` (each `resume` makes a fresh, empty channel): suspend.
-            if (*chan).yielded.is_some() {
+            if let Some(value) = this.value.take() {
+                // A value already waiting (only a yield polled out of order puts one
+                // there) is dropped once the frame is consistent again.
+                let earlier = (*frame).yielded.replace(value);
+                core::mem::drop(earlier);
                 return Poll::Pending;
             }
-            match (*chan).arg.take() {
+            // A value waiting in the frame was handed out during this very step (each
+            // step makes a fresh, empty frame): still suspended.
+            if (*frame).yielded.is_some() {
+                return Poll::Pending;
+            }
+            match (*frame).arg.take() {
                 Some(arg) => Poll::Ready(arg),
-                // A spurious poll of an `async fn` coroutine's body while no resume is in
-                // flight (a `Resume` polled again after it completed) finds no argument:
-                // staying suspended is the correct answer to it.
+                // No argument: a step that finishes one an abandoned `Resume` began
+                // keeps its argument (the body is not at a yield point then). Staying
+                // suspended is right.
                 None => Poll::Pending,
             }
         }
+    }
+}
+
+impl<Y, A> core::fmt::Debug for Yield<Y, A> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Yield")
     }
 }
 
@@ -260,18 +429,22 @@ impl<Y, A> Future for Suspend<Y, A> {
 #[doc(hidden)]
 #[must_use = "the first resume argument is only bound when awaited"]
 pub struct FirstArg<Y, A> {
+    id: Id,
     _types: PhantomData<fn(Y) -> A>,
+    _pinned: PhantomPinned,
 }
 
 impl<Y, A> Future for FirstArg<Y, A> {
     type Output = A;
 
     #[inline]
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<A> {
-        let chan = channel_of::<Y, A>(cx);
-        // SAFETY: `chan` is the live `Channel<Y, A>` of the current `resume` (see
-        // `Yielder::new`); we take one field through the raw pointer.
-        match unsafe { (*chan).arg.take() } {
+        let me = ptr::from_ref(&*self).cast::<u8>();
+        let frame = frame_of::<Y, A>(cx, me, size_of::<Self>(), Some(self.id));
+        // SAFETY: `frame` is the live `Frame<Y, A>` of the current step, polled on its
+        // thread (`frame_of`'s checks); we take one field.
+        match unsafe { (*frame).arg.take() } {
             Some(arg) => Poll::Ready(arg),
             None => first_arg_missing(),
         }
@@ -280,24 +453,13 @@ impl<Y, A> Future for FirstArg<Y, A> {
 
 #[cold]
 #[inline(never)]
+#[track_caller]
 fn first_arg_missing() -> ! {
-    unreachable!("the first poll of a coroutine body always carries a resume argument")
+    panic!("the `#[resume]` parameter was bound in a step that carries no resume argument")
 }
 
 impl<Y, A> core::fmt::Debug for FirstArg<Y, A> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("FirstArg")
-    }
-}
-
-impl<Y, A> core::fmt::Debug for HandOut<Y, A> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("HandOut")
-    }
-}
-
-impl<Y, A> core::fmt::Debug for Suspend<Y, A> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("Suspend")
     }
 }

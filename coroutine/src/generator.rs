@@ -5,9 +5,11 @@ use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
+use core::ptr;
 use core::task::{Context, Poll, Waker};
 
-use crate::channel::Channel;
+use crate::channel::{Identity, Owner, poll_body};
+use crate::id::Id;
 use crate::iter::Iter;
 use crate::{Coroutine, CoroutineState};
 
@@ -18,6 +20,18 @@ enum Phase<F: Future> {
     /// The body returned. Holds the return value when an adapter that cannot hand it
     /// out (a `Stream` ending) kept it for [`Gen::take_return`].
     Done(Option<F::Output>),
+}
+
+/// What a running body is doing between two steps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    /// At its start or at a yield point: the next step brings it an argument.
+    Suspended,
+    /// Mid-step (async coroutines): an await in the body was not ready.
+    Awaiting,
+    /// A step is polling the body. Seen at the start of a step only when an earlier one
+    /// unwound (the body panicked) or gave up (a sync body awaited).
+    Polling,
 }
 
 /// One step of a body: what a poll with a channel attached produced.
@@ -32,57 +46,84 @@ pub(crate) enum Step<Y, R> {
 /// [`AsyncGen`](crate::AsyncGen).
 pub(crate) struct Body<F: Future, Y, A> {
     phase: Phase<F>,
+    status: Status,
+    /// Given to the body's yielder too; see `channel.rs`.
+    id: Id,
+    /// Covariant in `Y` (it gives them), contravariant in `A` (it takes them).
     _types: PhantomData<fn(A) -> Y>,
 }
 
 impl<F: Future, Y, A> Body<F, Y, A> {
+    /// The body `body`, which holds the yielder `identity` was made with.
     #[inline]
-    pub(crate) const fn new(body: F) -> Self {
+    pub(crate) fn new(identity: Identity<Y, A>, body: F) -> Self {
         Body {
             phase: Phase::Running(body),
+            status: Status::Suspended,
+            id: identity.id(),
             _types: PhantomData,
         }
     }
 
     /// Runs the body to its next yield, its end, or (async coroutines) a pending await.
-    ///
-    /// A panic in the body unwinds through here and leaves the phase `Running`: the
-    /// state machine poisons itself, and polling it again panics with "`async fn`
-    /// resumed after panicking". We keep no panic flag of our own: a drop guard here
-    /// captures the phase's address, which stops LLVM from keeping a stack-pinned
-    /// coroutine's state in registers (measured: 1.04x vs 6x the baseline on `borrow`).
+    /// `arg` is the step's resume argument; what the body did not take is left in it
+    /// (handed back), so an argument is delivered once or returned, never lost.
     ///
     /// # Panics
     ///
-    /// When the body already completed, or panicked in an earlier resume.
+    /// When the body already completed, or panicked in an earlier step; when `arg` is
+    /// `None` while the body waits for an argument.
     #[inline(always)]
+    #[track_caller]
     pub(crate) fn step(
         self: Pin<&mut Self>,
-        arg: Option<A>,
+        arg: &mut Option<A>,
         outer: Option<&Waker>,
     ) -> Step<Y, F::Output> {
         // SAFETY: we never move out of `phase` while it is `Running` (the future is only
         // re-pinned below), and replace it only by assignment, which drops it in place.
-        let phase: *mut Phase<F> = unsafe { &raw mut self.get_unchecked_mut().phase };
-        // SAFETY: `phase` comes from a live `&mut` and nothing else uses it meanwhile.
-        let Phase::Running(fut) = (unsafe { &mut *phase }) else {
+        let this = unsafe { self.get_unchecked_mut() };
+        let owner = Owner {
+            id: this.id,
+            start: ptr::from_ref(this).cast(),
+            len: size_of::<Self>(),
+        };
+        let Phase::Running(fut) = &mut this.phase else {
             resumed_after_completion();
         };
+        match this.status {
+            Status::Polling => resumed_after_panicking(),
+            Status::Suspended if arg.is_none() => missing_argument(),
+            Status::Suspended | Status::Awaiting => {}
+        }
+        this.status = Status::Polling;
         // SAFETY: `fut` lives inside the pinned `Body` and is structurally pinned: it
-        // is never moved, and dropped in place (assignment to `*phase`).
+        // is never moved, and dropped in place (assignment to `phase`).
         let fut = unsafe { Pin::new_unchecked(fut) };
-        let mut chan = Channel::new(arg, outer);
-        match chan.poll(fut) {
+        let out = poll_body::<F, Y, A>(fut, owner, arg.take(), outer);
+        *arg = out.arg;
+        match out.poll {
             Poll::Ready(ret) => {
-                // SAFETY: the borrow of the future ended with the poll.
-                unsafe { *phase = Phase::Done(None) };
+                this.phase = Phase::Done(None);
+                this.status = Status::Suspended;
                 Step::Complete(ret)
             }
-            Poll::Pending => match chan.yielded {
-                Some(y) => Step::Yielded(y),
-                None => Step::Pending,
-            },
+            Poll::Pending => {
+                if let Some(y) = out.yielded {
+                    this.status = Status::Suspended;
+                    Step::Yielded(y)
+                } else {
+                    this.status = Status::Awaiting;
+                    Step::Pending
+                }
+            }
         }
+    }
+
+    /// Marks the body as unusable: the next step panics as after a panic in the body.
+    fn poison(self: Pin<&mut Self>) {
+        // SAFETY: `status` is not structurally pinned.
+        unsafe { self.get_unchecked_mut().status = Status::Polling };
     }
 
     /// Stores the return value for [`Gen::take_return`] after an adapter consumed the end.
@@ -105,17 +146,36 @@ impl<F: Future, Y, A> Body<F, Y, A> {
     }
 
     fn phase_name(&self) -> &'static str {
-        match self.phase {
-            Phase::Running(_) => "Running",
-            Phase::Done(_) => "Done",
+        match (&self.phase, self.status) {
+            (Phase::Done(_), _) => "Done",
+            (Phase::Running(_), Status::Polling) => "Poisoned",
+            (Phase::Running(_), _) => "Running",
         }
     }
 }
 
 #[cold]
 #[inline(never)]
+#[track_caller]
 fn resumed_after_completion() -> ! {
     panic!("coroutine resumed after completion")
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn resumed_after_panicking() -> ! {
+    panic!("coroutine resumed after panicking")
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn missing_argument() -> ! {
+    panic!(
+        "a coroutine step without a resume argument (`poll_resume` with `&mut None`) while \
+         the coroutine waits for one, at its start or at a yield point"
+    )
 }
 
 /// A synchronous coroutine: what a `#[coroutine::coroutine]` fn (not `async`) returns.
@@ -155,17 +215,14 @@ pub struct Gen<F: Future, Y, A = ()> {
 }
 
 impl<F: Future, Y, A> Gen<F, Y, A> {
-    /// Wraps a body state machine. Called by the `#[coroutine]` expansion only.
-    ///
-    /// # Safety
-    ///
-    /// Every `yield_!` future `body` polls must come from a `Yielder<Y, A>` (the same `Y`
-    /// and `A`) created inside `body` itself, as the `#[coroutine]` expansion does.
+    /// Makes a coroutine from its identity and its body (whose `yield_!`s use the
+    /// yielder made with that identity, [`Yielder::pair`]). What the `#[coroutine]`
+    /// expansion calls; sound whatever the body is (see the crate docs, "Soundness").
     #[doc(hidden)]
     #[inline]
-    pub const unsafe fn new(body: F) -> Self {
+    pub fn new(identity: Identity<Y, A>, body: F) -> Self {
         Gen {
-            body: Body::new(body),
+            body: Body::new(identity, body),
         }
     }
 
@@ -222,7 +279,8 @@ impl<F: Future, Y, A> Gen<F, Y, A> {
 
 impl<F: Future, Y> Gen<F, Y, ()> {
     /// Iterates a pinned coroutine in place: no allocation. The iterator is fused and
-    /// keeps the return value ([`Iter::take_return`]).
+    /// keeps the return value ([`Iter::take_return`]). On a coroutine that already
+    /// completed it yields nothing, as the coroutine's `Stream` does.
     ///
     /// ```
     /// use coroutine::yield_;
@@ -242,7 +300,11 @@ impl<F: Future, Y> Gen<F, Y, ()> {
     /// assert_eq!(it.take_return(), Some(4));
     /// ```
     pub fn iter(self: Pin<&mut Self>) -> Iter<Pin<&mut Self>> {
-        Iter::new(self)
+        if self.is_complete() {
+            Iter::exhausted(self)
+        } else {
+            Iter::new(self)
+        }
     }
 }
 
@@ -251,17 +313,29 @@ impl<F: Future, Y, A> Coroutine<A> for Gen<F, Y, A> {
     type Return = F::Output;
 
     #[inline(always)]
+    #[track_caller]
     fn resume(self: Pin<&mut Self>, arg: A) -> CoroutineState<Y, F::Output> {
-        match self.body().step(Some(arg), None) {
+        let mut body = self.body();
+        let mut arg = Some(arg);
+        let step = body.as_mut().step(&mut arg, None);
+        // What the body did not take (only a body that binds no `#[resume]` parameter,
+        // or one a user macro took apart, leaves an argument) is dropped after the step,
+        // so a panic in its `Drop` unwinds with the yielded value instead of leaking it.
+        core::mem::drop(arg);
+        match step {
             Step::Yielded(y) => CoroutineState::Yielded(y),
             Step::Complete(r) => CoroutineState::Complete(r),
-            Step::Pending => awaited_in_sync_coroutine(),
+            Step::Pending => {
+                body.poison();
+                awaited_in_sync_coroutine()
+            }
         }
     }
 }
 
 #[cold]
 #[inline(never)]
+#[track_caller]
 fn awaited_in_sync_coroutine() -> ! {
     panic!(
         "a synchronous coroutine awaited a future that was not ready; \
@@ -294,6 +368,7 @@ impl<F: Future> Future for Gen<F, (), ()> {
     type Output = F::Output;
 
     #[inline(always)]
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         match self.resume(()) {
             CoroutineState::Yielded(()) => {
@@ -311,18 +386,22 @@ impl<F: Future, Y> futures_core::Stream for Gen<F, Y, ()> {
     type Item = Y;
 
     #[inline(always)]
+    #[track_caller]
     fn poll_next(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Y>> {
         let mut body = self.body();
         if body.is_done() {
             return Poll::Ready(None);
         }
-        match body.as_mut().step(Some(()), None) {
+        match body.as_mut().step(&mut Some(()), None) {
             Step::Yielded(y) => Poll::Ready(Some(y)),
             Step::Complete(r) => {
                 body.keep_return(r);
                 Poll::Ready(None)
             }
-            Step::Pending => awaited_in_sync_coroutine(),
+            Step::Pending => {
+                body.poison();
+                awaited_in_sync_coroutine()
+            }
         }
     }
 }

@@ -61,6 +61,14 @@ impl<C: Coroutine + Unpin> Iter<C> {
         }
     }
 
+    /// An iterator that yields nothing: `coroutine` already completed.
+    pub(crate) const fn exhausted(coroutine: C) -> Self {
+        Iter {
+            coroutine,
+            state: End::Returned(None),
+        }
+    }
+
     /// Takes the coroutine's return value: `Some` once the iterator returned `None`,
     /// and only the first time.
     ///
@@ -107,6 +115,7 @@ impl<C: Coroutine + Unpin> Iterator for Iter<C> {
     type Item = C::Yield;
 
     #[inline(always)]
+    #[track_caller]
     fn next(&mut self) -> Option<C::Yield> {
         if let End::Returned(_) = self.state {
             return None;

@@ -96,12 +96,12 @@
 //!
 //! // becomes, roughly:
 //! fn countdown(from: u32) -> coroutine::Gen<impl Future<Output = &'static str>, u32, ()> {
-//!     let body = async move {
-//!         let yielder = /* zero-sized handle, Yielder<u32, ()> */;
+//!     let (identity, yielder) = Yielder::<u32, ()>::pair();
+//!     Gen::new(identity, async move {
 //!         let from = from;
-//!         'body: { ...{ yielder.yield_(i).await; yielder.suspend().await }... }
-//!     };
-//!     /* SAFETY: the yielder's types are the Gen's */ unsafe { Gen::new(body) }
+//!         let ret: &'static str = 'body: { ...yielder.yield_(i).await... };
+//!         ret
+//!     })
 //! }
 //! ```
 //!
@@ -110,6 +110,20 @@
 //! stack and reach the body through the waker of the poll `Context` (recognised by its
 //! vtable). Creating a coroutine allocates nothing; resuming it costs about what a
 //! hand-written iterator's `next` costs.
+//!
+//! # Soundness
+//!
+//! No safe program can cause undefined behaviour through this crate, whatever it does
+//! with the expansion: the expansion holds no `unsafe` (so `crate = path` may point
+//! anywhere), and every item it names is sound under any use, even taken apart by a
+//! user macro or named by its `#[doc(hidden)]` path. The yielder's types are tied to the
+//! coroutine's by the type system (one `Yielder::pair` call makes both, so
+//! elided lifetimes in `yield = T` or the resume type mean what the signature's elision
+//! gives); and a yield future touches a resume's slot only after checking, at run time,
+//! that it is polled by its own coroutine, on that coroutine's thread, from inside its
+//! body. Misuse that gets past the compiler is a panic with a message that says what
+//! happened. `SOUNDNESS.md` in the repository holds the whole argument, and the tests
+//! attack each step of it.
 //!
 //! # What does not compile
 //!
@@ -162,10 +176,14 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+#[cfg(feature = "std")]
+extern crate std;
+
 mod async_gen;
 mod channel;
 mod delegate;
 mod generator;
+mod id;
 mod iter;
 mod state;
 
@@ -218,18 +236,26 @@ macro_rules! yield_ {
     // passing a label of the body's outermost block and the body's yielder (both
     // hygienic). The dead `break` makes the expansion fail to compile anywhere the label
     // is unreachable: in a closure, an `async` block or a nested fn, however the
-    // `yield_!` got there (a user macro included).
+    // `yield_!` got there (a user macro included). Soundness does not rest on it: every
+    // future the yielder makes checks at run time that it is polled by its own
+    // coroutine (see the crate docs, "Soundness").
+    //
+    // One expression, no block: the temporaries of `e` live to the end of the enclosing
+    // statement, across the suspension, as for `.await` and native `yield`.
     (@__coroutine_unused) => {};
     (@__coroutine_internal $label:lifetime, $yielder:ident $(,)?) => {
         $crate::yield_!(@__coroutine_internal $label, $yielder, ())
     };
-    (@__coroutine_internal $label:lifetime, $yielder:ident, $value:expr $(,)?) => {{
-        if false {
-            break $label $crate::__private::unreachable();
-        }
-        $yielder.yield_($value).await;
-        $yielder.suspend().await
-    }};
+    (@__coroutine_internal $label:lifetime, $yielder:ident, $value:expr $(,)?) => {
+        $yielder
+            .yield_(
+                if false {
+                    break $label $crate::__private::unreachable();
+                },
+                $value,
+            )
+            .await
+    };
     ($($tokens:tt)*) => {
         ::core::compile_error!(
             "`yield_!` can only be used directly in the body of a `#[coroutine::coroutine]` fn, \
@@ -271,50 +297,56 @@ macro_rules! yield_ {
 /// ```
 #[macro_export]
 macro_rules! yield_from {
+    // The operands are the scrutinee of a `match`, so their temporaries live to the end
+    // of the enclosing statement, as for `.await`.
     (@__coroutine_unused) => {};
     (@__coroutine_internal $label:lifetime, $yielder:ident, $delegate:expr $(,)?) => {
         $crate::yield_from!(@__coroutine_internal $label, $yielder, $delegate, ())
     };
-    (@__coroutine_internal $label:lifetime, $yielder:ident, $delegate:expr, $first:expr $(,)?) => {{
-        if false {
-            break $label $crate::__private::unreachable();
-        }
-        let mut delegate = $crate::__private::pin!($delegate);
-        let mut arg = $first;
-        loop {
-            match $crate::__private::resume(delegate.as_mut(), arg) {
-                $crate::CoroutineState::Yielded(value) => {
-                    $yielder.yield_(value).await;
-                    arg = $yielder.suspend().await;
+    (@__coroutine_internal $label:lifetime, $yielder:ident, $delegate:expr, $first:expr $(,)?) => {
+        match ($delegate, $first) {
+            (delegate, mut arg) => {
+                if false {
+                    break $label $crate::__private::unreachable();
                 }
-                $crate::CoroutineState::Complete(ret) => break ret,
+                let mut delegate = $crate::__private::pin!(delegate);
+                loop {
+                    match $crate::__private::resume(delegate.as_mut(), arg) {
+                        $crate::CoroutineState::Yielded(value) => {
+                            arg = $yielder.yield_((), value).await;
+                        }
+                        $crate::CoroutineState::Complete(ret) => break ret,
+                    }
+                }
             }
         }
-    }};
+    };
     // In an `async fn` coroutine the delegate may also be an async coroutine or a
     // stream; see `delegate.rs` for how the kind is chosen.
     (@__coroutine_internal_async $label:lifetime, $yielder:ident, $delegate:expr $(,)?) => {
         $crate::yield_from!(@__coroutine_internal_async $label, $yielder, $delegate, ())
     };
-    (@__coroutine_internal_async $label:lifetime, $yielder:ident, $delegate:expr, $first:expr $(,)?) => {{
-        if false {
-            break $label $crate::__private::unreachable();
-        }
-        #[allow(unused_imports)]
-        use $crate::__private::{AsyncKind as _, StreamKind as _, SyncKind as _};
-        let mut delegate = $crate::__private::pin!($delegate);
-        let mut arg = $first;
-        let kind = (&&&$crate::__private::Probe::new(&delegate, &arg)).__coroutine_kind();
-        loop {
-            match kind.step(delegate.as_mut(), arg).await {
-                $crate::CoroutineState::Yielded(value) => {
-                    $yielder.yield_(value).await;
-                    arg = $yielder.suspend().await;
+    (@__coroutine_internal_async $label:lifetime, $yielder:ident, $delegate:expr, $first:expr $(,)?) => {
+        match ($delegate, $first) {
+            (delegate, mut arg) => {
+                if false {
+                    break $label $crate::__private::unreachable();
                 }
-                $crate::CoroutineState::Complete(ret) => break ret,
+                #[allow(unused_imports)]
+                use $crate::__private::{AsyncKind as _, StreamKind as _, SyncKind as _};
+                let mut delegate = $crate::__private::pin!(delegate);
+                let kind = (&&&$crate::__private::Probe::new(&delegate, &arg)).__coroutine_kind();
+                loop {
+                    match kind.step(delegate.as_mut(), arg).await {
+                        $crate::CoroutineState::Yielded(value) => {
+                            arg = $yielder.yield_((), value).await;
+                        }
+                        $crate::CoroutineState::Complete(ret) => break ret,
+                    }
+                }
             }
         }
-    }};
+    };
     ($($tokens:tt)*) => {
         ::core::compile_error!(
             "`yield_from!` can only be used directly in the body of a `#[coroutine::coroutine]` fn, \
@@ -328,7 +360,7 @@ macro_rules! yield_from {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::async_gen::AsyncGen;
-    pub use crate::channel::{HandOut, Suspend, Yielder};
+    pub use crate::channel::{FirstArg, Identity, Yield, Yielder};
     pub use crate::delegate::{AsyncKind, Probe, StreamKind, SyncKind};
     pub use crate::generator::Gen;
     pub use core::convert::Infallible;

@@ -74,6 +74,7 @@ impl<G: ?Sized + Coroutine<R>, R> Coroutine<R> for Pin<&mut G> {
     type Return = G::Return;
 
     #[inline(always)]
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> CoroutineState<Self::Yield, Self::Return> {
         G::resume((*self).as_mut(), arg)
     }
@@ -84,6 +85,7 @@ impl<G: ?Sized + Coroutine<R> + Unpin, R> Coroutine<R> for &mut G {
     type Return = G::Return;
 
     #[inline(always)]
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> CoroutineState<Self::Yield, Self::Return> {
         G::resume(Pin::new(&mut **self), arg)
     }
@@ -95,6 +97,7 @@ impl<G: ?Sized + Coroutine<R>, R> Coroutine<R> for Pin<alloc::boxed::Box<G>> {
     type Return = G::Return;
 
     #[inline(always)]
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> CoroutineState<Self::Yield, Self::Return> {
         G::resume((*self).as_mut(), arg)
     }
@@ -106,6 +109,7 @@ impl<G: ?Sized + Coroutine<R> + Unpin, R> Coroutine<R> for alloc::boxed::Box<G> 
     type Return = G::Return;
 
     #[inline(always)]
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> CoroutineState<Self::Yield, Self::Return> {
         G::resume(Pin::new(&mut **self), arg)
     }

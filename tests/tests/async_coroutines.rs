@@ -179,8 +179,9 @@ async fn echo_twice(#[resume] first: u32) -> u32 {
 }
 
 #[test]
-fn a_resume_polled_again_after_it_completed_leaves_the_body_suspended() {
+fn a_resume_polled_again_after_it_completed_panics_and_leaves_the_body_suspended() {
     use std::future::Future;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
     use std::task::{Context, Poll, Waker};
     let mut c = pin!(echo_twice());
     let mut cx = Context::from_waker(Waker::noop());
@@ -189,9 +190,12 @@ fn a_resume_polled_again_after_it_completed_leaves_the_body_suspended() {
         Pin::new(&mut step).poll(&mut cx),
         Poll::Ready(CoroutineState::Yielded(7))
     );
-    // A second poll carries no argument: the body stays at its `yield_!`.
-    assert_eq!(Pin::new(&mut step).poll(&mut cx), Poll::Pending);
-    assert_eq!(Pin::new(&mut step).poll(&mut cx), Poll::Pending);
+    // A second poll is a misuse of the `Resume`; the body stays at its `yield_!`.
+    let err = catch_unwind(AssertUnwindSafe(|| Pin::new(&mut step).poll(&mut cx))).unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<&str>(),
+        Some(&"a `Resume` future was polled after it completed")
+    );
     let mut step = c.as_mut().resume(41);
     assert_eq!(
         Pin::new(&mut step).poll(&mut cx),
