@@ -104,11 +104,13 @@ fn item_keyword(item: &Item) -> Option<TokenStream> {
 /// Builds the model. `valid` has already reported what makes a fn unusable.
 pub(crate) fn build(item: ItemFn, args: Args) -> CoroutineFn {
     let ItemFn {
-        attrs,
+        mut attrs,
         vis,
         sig,
         block,
     } = item;
+    // A second `#[coroutine]` is an error (`valid`), not run again on the generated fn.
+    attrs.retain(|a| !is_coroutine_attr(a));
     let mut receiver = None;
     let mut params = Vec::new();
     let mut resume = None;
@@ -163,6 +165,14 @@ pub(crate) fn build(item: ItemFn, args: Args) -> CoroutineFn {
         yield_ty: args.yield_ty.unwrap_or_else(|| syn::parse_quote!(())),
         krate: args.krate.unwrap_or_else(|| syn::parse_quote!(::coroutine)),
     }
+}
+
+/// `#[coroutine]` or any path ending in `coroutine` (`#[coroutine::coroutine]`).
+pub(crate) fn is_coroutine_attr(attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "coroutine")
 }
 
 pub(crate) fn is_resume_attr(attr: &Attribute) -> bool {

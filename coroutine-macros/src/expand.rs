@@ -41,9 +41,10 @@ pub(crate) fn coroutine(args: TokenStream, item: &TokenStream) -> TokenStream {
         return quote!(#errors #item);
     };
     valid::check(&item_fn, &mut errors);
+    let unit = args.yield_ty.is_none();
     let mut f = ast::build(item_fn, args);
     let ret = ret_annotation(&f);
-    let paths = visit::rewrite(&mut f.block, f.kind, ret, &mut errors);
+    let paths = visit::rewrite(&mut f.block, f.kind, unit, ret, &mut errors);
     if errors.is_empty() {
         generate(&f, &body(&f))
     } else {

@@ -2,10 +2,15 @@
 
 use syn::{FnArg, ItemFn};
 
-use crate::ast::{is_lint_attr, is_resume_attr};
+use crate::ast::{is_coroutine_attr, is_lint_attr, is_resume_attr};
 use crate::error::Errors;
 
 pub(crate) fn check(item: &ItemFn, errors: &mut Errors) {
+    // The attribute a second time (by its path or a path ending in `coroutine`): it
+    // would run again on the generated fn.
+    for attr in item.attrs.iter().filter(|a| is_coroutine_attr(a)) {
+        errors.push_spanned(attr, "`#[coroutine]` is applied twice: remove one");
+    }
     let sig = &item.sig;
     if let Some(c) = &sig.constness {
         errors.push_spanned(c, "a `const fn` cannot be a coroutine");

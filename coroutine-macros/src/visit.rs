@@ -80,6 +80,9 @@ pub(crate) fn yielder_ident() -> Ident {
 
 pub(crate) struct Rewriter<'e> {
     kind: Kind,
+    /// The coroutine names no yield type: `yield_!` uses the arm whose error for a value
+    /// that is not `()` says to add `yield = T`.
+    unit: bool,
     /// The return type as written in the body, for the coercion of `return e`.
     ret: Option<TokenStream>,
     scope: Scope,
@@ -90,9 +93,15 @@ pub(crate) struct Rewriter<'e> {
 }
 
 impl<'e> Rewriter<'e> {
-    pub(crate) fn new(kind: Kind, ret: Option<TokenStream>, errors: &'e mut Errors) -> Self {
+    pub(crate) fn new(
+        kind: Kind,
+        unit: bool,
+        ret: Option<TokenStream>,
+        errors: &'e mut Errors,
+    ) -> Self {
         Rewriter {
             kind,
+            unit,
             ret,
             scope: Scope::Body,
             errors,
@@ -114,10 +123,10 @@ impl<'e> Rewriter<'e> {
     fn prefix(&self, ours: Ours, at: Span) -> TokenStream {
         let label = body_label(at);
         let yielder = yielder_ident();
-        if let (Ours::YieldFrom, Kind::Async) = (ours, self.kind) {
-            quote!(@__coroutine_internal_async #label, #yielder)
-        } else {
-            quote!(@__coroutine_internal #label, #yielder)
+        match (ours, self.kind) {
+            (Ours::YieldFrom, Kind::Async) => quote!(@__coroutine_internal_async #label, #yielder),
+            (Ours::Yield, _) if self.unit => quote!(@__coroutine_internal_unit #label, #yielder),
+            _ => quote!(@__coroutine_internal #label, #yielder),
         }
     }
 
@@ -298,6 +307,14 @@ impl VisitMut for Rewriter<'_> {
                     }));
                 }
             }
+            // Nightly's `yield v` (not parsed as our macro): say what to write.
+            Expr::Yield(y) => {
+                self.errors.push_spanned(
+                    y.yield_token,
+                    "the `yield` keyword is unstable (nightly coroutines): write `yield_!(value)`",
+                );
+                visit_mut::visit_expr_mut(self, expr);
+            }
             Expr::Await(aw) if self.kind == Kind::Sync && self.scope == Scope::Body => {
                 let (dot, await_token) = (&aw.dot_token, &aw.await_token);
                 self.errors.push_spanned(
@@ -328,10 +345,11 @@ impl VisitMut for Rewriter<'_> {
 pub(crate) fn rewrite(
     block: &mut syn::Block,
     kind: Kind,
+    unit: bool,
     ret: Option<TokenStream>,
     errors: &mut Errors,
 ) -> Vec<TokenStream> {
-    let mut rewriter = Rewriter::new(kind, ret, errors);
+    let mut rewriter = Rewriter::new(kind, unit, ret, errors);
     rewriter.visit_block_mut(block);
     rewriter.paths
 }

@@ -8,6 +8,7 @@ use core::task::{Context, Poll};
 use crate::CoroutineState;
 use crate::channel::Identity;
 use crate::generator::{Body, Step};
+use crate::hints::{NoResumeArgument, YieldsNothing};
 
 /// An asynchronous coroutine: what a `#[coroutine::coroutine] async fn` returns. Its
 /// body may `.await` other futures and `yield_!` values.
@@ -250,13 +251,13 @@ fn resume_polled_after_completion() -> ! {
     panic!("a `Resume` future was polled after it completed")
 }
 
-impl<F: Future> Future for AsyncGen<F, (), ()> {
+impl<F: Future, Y: YieldsNothing, A: NoResumeArgument> Future for AsyncGen<F, Y, A> {
     type Output = F::Output;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        match self.poll_step(cx, &mut Some(())) {
-            Poll::Ready(CoroutineState::Yielded(())) => {
+        match self.poll_step(cx, &mut Some(A::arg())) {
+            Poll::Ready(CoroutineState::Yielded(_)) => {
                 cx.waker().wake_by_ref();
                 Poll::Pending
             }
@@ -266,7 +267,7 @@ impl<F: Future> Future for AsyncGen<F, (), ()> {
     }
 }
 
-impl<F: Future, Y> futures_core::Stream for AsyncGen<F, Y, ()> {
+impl<F: Future, Y, A: NoResumeArgument> futures_core::Stream for AsyncGen<F, Y, A> {
     type Item = Y;
 
     #[inline(always)]
@@ -274,7 +275,7 @@ impl<F: Future, Y> futures_core::Stream for AsyncGen<F, Y, ()> {
         if self.body.is_done() {
             return Poll::Ready(None);
         }
-        match self.as_mut().poll_step(cx, &mut Some(())) {
+        match self.as_mut().poll_step(cx, &mut Some(A::arg())) {
             Poll::Ready(CoroutineState::Yielded(y)) => Poll::Ready(Some(y)),
             Poll::Ready(CoroutineState::Complete(r)) => {
                 self.body().keep_return(r);
@@ -285,7 +286,7 @@ impl<F: Future, Y> futures_core::Stream for AsyncGen<F, Y, ()> {
     }
 }
 
-impl<F: Future, Y> futures_core::FusedStream for AsyncGen<F, Y, ()> {
+impl<F: Future, Y, A: NoResumeArgument> futures_core::FusedStream for AsyncGen<F, Y, A> {
     fn is_terminated(&self) -> bool {
         self.body.is_done()
     }

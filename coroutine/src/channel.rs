@@ -359,6 +359,20 @@ impl<Y, A> Yielder<Y, A> {
     }
 }
 
+impl<A> Yielder<(), A> {
+    /// [`yield_`](Self::yield_) in a coroutine that names no yield type: a value other
+    /// than `()` is an error that says to add `yield = T`.
+    #[inline]
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "the value is taken as a yield's is; it can only be `()`"
+    )]
+    pub fn yield_unit<V: crate::hints::UnitYield>(&self, (): (), value: V) -> Yield<(), A> {
+        let _ = value;
+        self.yield_((), ())
+    }
+}
+
 impl<Y, A> core::fmt::Debug for Yielder<Y, A> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Yielder")

@@ -9,6 +9,7 @@ use core::ptr;
 use core::task::{Context, Poll, Waker};
 
 use crate::channel::{Identity, Owner, poll_body};
+use crate::hints::{NoResumeArgument, YieldsNothing};
 use crate::id::Id;
 use crate::iter::Iter;
 use crate::{Coroutine, CoroutineState};
@@ -277,7 +278,23 @@ impl<F: Future, Y, A> Gen<F, Y, A> {
     }
 }
 
-impl<F: Future, Y> Gen<F, Y, ()> {
+impl<F: Future, Y, A> Gen<F, Y, A> {
+    /// Not an iterator: calling `next` on a coroutine is a compile error that says how to
+    /// iterate it ([`IntoIterator`], [`Gen::iter`]).
+    #[doc(hidden)]
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "deliberately not `Iterator::next`: only its error message is wanted"
+    )]
+    pub fn next(&mut self) -> Option<Y>
+    where
+        Self: crate::hints::IterateInstead,
+    {
+        unreachable!("`IterateInstead` has no impls")
+    }
+}
+
+impl<F: Future, Y, A: NoResumeArgument> Gen<F, Y, A> {
     /// Iterates a pinned coroutine in place: no allocation. The iterator is fused and
     /// keeps the return value ([`Iter::take_return`]). On a coroutine that already
     /// completed it yields nothing, as the coroutine's `Stream` does.
@@ -299,7 +316,7 @@ impl<F: Future, Y> Gen<F, Y, ()> {
     /// assert_eq!(it.by_ref().sum::<u32>(), 14);
     /// assert_eq!(it.take_return(), Some(4));
     /// ```
-    pub fn iter(self: Pin<&mut Self>) -> Iter<Pin<&mut Self>> {
+    pub fn iter(self: Pin<&mut Self>) -> Iter<Pin<&mut Self>, A> {
         if self.is_complete() {
             Iter::exhausted(self)
         } else {
@@ -364,14 +381,14 @@ fn awaited_in_sync_coroutine() -> ! {
 /// assert_eq!(f.as_mut().poll(&mut cx), Poll::Pending);
 /// assert_eq!(f.as_mut().poll(&mut cx), Poll::Ready(7));
 /// ```
-impl<F: Future> Future for Gen<F, (), ()> {
+impl<F: Future, Y: YieldsNothing, A: NoResumeArgument> Future for Gen<F, Y, A> {
     type Output = F::Output;
 
     #[inline(always)]
     #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        match self.resume(()) {
-            CoroutineState::Yielded(()) => {
+        match self.resume(A::arg()) {
+            CoroutineState::Yielded(_) => {
                 cx.waker().wake_by_ref();
                 Poll::Pending
             }
@@ -382,7 +399,7 @@ impl<F: Future> Future for Gen<F, (), ()> {
 
 /// A sync coroutine with no resume argument is a fused stream of its yields; its
 /// return value is kept for [`Gen::take_return`].
-impl<F: Future, Y> futures_core::Stream for Gen<F, Y, ()> {
+impl<F: Future, Y, A: NoResumeArgument> futures_core::Stream for Gen<F, Y, A> {
     type Item = Y;
 
     #[inline(always)]
@@ -392,7 +409,7 @@ impl<F: Future, Y> futures_core::Stream for Gen<F, Y, ()> {
         if body.is_done() {
             return Poll::Ready(None);
         }
-        match body.as_mut().step(&mut Some(()), None) {
+        match body.as_mut().step(&mut Some(A::arg()), None) {
             Step::Yielded(y) => Poll::Ready(Some(y)),
             Step::Complete(r) => {
                 body.keep_return(r);
@@ -406,16 +423,16 @@ impl<F: Future, Y> futures_core::Stream for Gen<F, Y, ()> {
     }
 }
 
-impl<F: Future, Y> futures_core::FusedStream for Gen<F, Y, ()> {
+impl<F: Future, Y, A: NoResumeArgument> futures_core::FusedStream for Gen<F, Y, A> {
     fn is_terminated(&self) -> bool {
         self.body.is_done()
     }
 }
 
 #[cfg(feature = "alloc")]
-impl<F: Future, Y> IntoIterator for Gen<F, Y, ()> {
+impl<F: Future, Y, A: NoResumeArgument> IntoIterator for Gen<F, Y, A> {
     type Item = Y;
-    type IntoIter = Iter<Pin<alloc::boxed::Box<Self>>>;
+    type IntoIter = Iter<Pin<alloc::boxed::Box<Self>>, A>;
 
     /// Boxes the coroutine (one allocation) so the iterator can be moved freely.
     fn into_iter(self) -> Self::IntoIter {

@@ -2,8 +2,10 @@
 
 use core::fmt;
 use core::iter::FusedIterator;
+use core::marker::PhantomData;
 use core::pin::Pin;
 
+use crate::hints::NoResumeArgument;
 use crate::{Coroutine, CoroutineState};
 
 /// A fused iterator over the yields of a coroutine whose resume argument is `()`; the
@@ -31,9 +33,13 @@ use crate::{Coroutine, CoroutineState};
 /// assert_eq!(it.next(), None); // fused
 /// assert_eq!(it.take_return(), Some(3));
 /// ```
-pub struct Iter<C: Coroutine> {
+///
+/// `A` is the resume type, always `()` where the iterator is usable: naming it lets a
+/// coroutine with a resume argument get an error that says how to drive it instead.
+pub struct Iter<C: Coroutine<A>, A = ()> {
     coroutine: C,
     state: End<C::Return>,
+    _arg: PhantomData<fn(A)>,
 }
 
 enum End<R> {
@@ -41,7 +47,7 @@ enum End<R> {
     Returned(Option<R>),
 }
 
-impl<C: Coroutine + Unpin> Iter<C> {
+impl<C: Coroutine<A> + Unpin, A> Iter<C, A> {
     /// Iterates `coroutine`'s yields.
     ///
     /// ```
@@ -58,6 +64,7 @@ impl<C: Coroutine + Unpin> Iter<C> {
         Iter {
             coroutine,
             state: End::Running,
+            _arg: PhantomData,
         }
     }
 
@@ -66,6 +73,7 @@ impl<C: Coroutine + Unpin> Iter<C> {
         Iter {
             coroutine,
             state: End::Returned(None),
+            _arg: PhantomData,
         }
     }
 
@@ -111,7 +119,7 @@ impl<C: Coroutine + Unpin> Iter<C> {
     }
 }
 
-impl<C: Coroutine + Unpin> Iterator for Iter<C> {
+impl<C: Coroutine<A> + Unpin, A: NoResumeArgument> Iterator for Iter<C, A> {
     type Item = C::Yield;
 
     #[inline(always)]
@@ -120,7 +128,7 @@ impl<C: Coroutine + Unpin> Iterator for Iter<C> {
         if let End::Returned(_) = self.state {
             return None;
         }
-        match Pin::new(&mut self.coroutine).resume(()) {
+        match Pin::new(&mut self.coroutine).resume(A::arg()) {
             CoroutineState::Yielded(y) => Some(y),
             CoroutineState::Complete(r) => {
                 self.state = End::Returned(Some(r));
@@ -130,9 +138,9 @@ impl<C: Coroutine + Unpin> Iterator for Iter<C> {
     }
 }
 
-impl<C: Coroutine + Unpin> FusedIterator for Iter<C> {}
+impl<C: Coroutine<A> + Unpin, A: NoResumeArgument> FusedIterator for Iter<C, A> {}
 
-impl<C: Coroutine> fmt::Debug for Iter<C> {
+impl<C: Coroutine<A>, A> fmt::Debug for Iter<C, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Iter")
             .field("complete", &matches!(self.state, End::Returned(_)))

@@ -183,6 +183,7 @@ mod async_gen;
 mod channel;
 mod delegate;
 mod generator;
+mod hints;
 mod id;
 mod iter;
 mod state;
@@ -246,6 +247,21 @@ macro_rules! yield_ {
     (@__coroutine_internal $label:lifetime, $yielder:ident $(,)?) => {
         $crate::yield_!(@__coroutine_internal $label, $yielder, ())
     };
+    // A coroutine that names no yield type: the same, but a value that is not `()` gets
+    // an error that says to add `yield = T`.
+    (@__coroutine_internal_unit $label:lifetime, $yielder:ident $(,)?) => {
+        $crate::yield_!(@__coroutine_internal_unit $label, $yielder, ())
+    };
+    (@__coroutine_internal_unit $label:lifetime, $yielder:ident, $value:expr $(,)?) => {
+        $yielder
+            .yield_unit(
+                if false {
+                    break $label $crate::__private::unreachable();
+                },
+                $value,
+            )
+            .await
+    };
     (@__coroutine_internal $label:lifetime, $yielder:ident, $value:expr $(,)?) => {
         $yielder
             .yield_(
@@ -258,8 +274,10 @@ macro_rules! yield_ {
     };
     ($($tokens:tt)*) => {
         ::core::compile_error!(
-            "`yield_!` can only be used directly in the body of a `#[coroutine::coroutine]` fn, \
-             by its own name (`yield_!` or `path::yield_!`; a renamed import is not recognised)"
+            "`yield_!` outside a coroutine: mark the fn `#[coroutine::coroutine]`, with the path \
+             (the bare `#[coroutine]` is rustc's builtin attribute, not this crate's), and call \
+             `yield_!` directly in its body by its own name (`yield_!` or `path::yield_!`; a \
+             renamed import is not recognised)"
         )
     };
 }
@@ -349,8 +367,10 @@ macro_rules! yield_from {
     };
     ($($tokens:tt)*) => {
         ::core::compile_error!(
-            "`yield_from!` can only be used directly in the body of a `#[coroutine::coroutine]` fn, \
-             by its own name (`yield_from!` or `path::yield_from!`; a renamed import is not recognised)"
+            "`yield_from!` outside a coroutine: mark the fn `#[coroutine::coroutine]`, with the \
+             path (the bare `#[coroutine]` is rustc's builtin attribute, not this crate's), and \
+             call `yield_from!` directly in its body by its own name (`yield_from!` or \
+             `path::yield_from!`; a renamed import is not recognised)"
         )
     };
 }
@@ -363,6 +383,7 @@ pub mod __private {
     pub use crate::channel::{FirstArg, Identity, Yield, Yielder};
     pub use crate::delegate::{AsyncKind, Probe, StreamKind, SyncKind};
     pub use crate::generator::Gen;
+    pub use crate::hints::{IterateInstead, NoResumeArgument, UnitYield, YieldsNothing};
     pub use core::convert::Infallible;
     pub use core::future::Future;
     pub use core::marker::PhantomData;

@@ -445,23 +445,29 @@ fn an_argument_sent_while_the_body_is_mid_step_is_handed_back() {
     assert_eq!(*seen.borrow(), [1, 3]);
 }
 
-/// An argument whose drop panics.
-struct PanicsOnDrop(Shared);
+/// An argument whose drop panics while armed.
+struct PanicsOnDrop(Shared, bool);
+
+impl PanicsOnDrop {
+    fn disarm(&mut self) {
+        self.1 = false;
+    }
+}
 
 impl Drop for PanicsOnDrop {
     fn drop(&mut self) {
         self.0.borrow_mut().dropped += 1;
-        panic!("argument dropped");
+        assert!(!self.1, "argument dropped");
     }
 }
 
 #[coroutine::coroutine(yield = Tracked)]
 async fn yields_tracked(tally: Shared, #[resume] first: PanicsOnDrop) {
-    std::mem::forget(first);
+    let mut arg = first;
     loop {
+        arg.disarm();
         pending_once().await;
-        let next: PanicsOnDrop = yield_!(Tracked::new(&tally));
-        std::mem::forget(next);
+        arg = yield_!(Tracked::new(&tally));
     }
 }
 
@@ -469,25 +475,24 @@ async fn yields_tracked(tally: Shared, #[resume] first: PanicsOnDrop) {
 fn a_handed_back_argument_whose_drop_panics_leaks_nothing() {
     let tally = Shared::default();
     let args = Shared::default();
-    let mut c = pin!(yields_tracked(tally.clone()));
-    let mut cx = Context::from_waker(Waker::noop());
-    assert!(
-        pin!(c.as_mut().resume(PanicsOnDrop(args.clone())))
-            .poll(&mut cx)
-            .is_pending()
-    );
-    let mut step = c.as_mut().resume(PanicsOnDrop(args.clone()));
-    let Poll::Ready(CoroutineState::Yielded(value)) = Pin::new(&mut step).poll(&mut cx) else {
-        panic!("must yield");
-    };
-    // The step handed its argument back: dropping it panics here, not in the step.
-    assert_eq!(panic_message(|| drop(step)), "argument dropped");
-    drop(value);
+    {
+        let mut c = pin!(yields_tracked(tally.clone()));
+        let mut cx = Context::from_waker(Waker::noop());
+        let first = PanicsOnDrop(args.clone(), true);
+        assert!(pin!(c.as_mut().resume(first)).poll(&mut cx).is_pending());
+        let mut step = c.as_mut().resume(PanicsOnDrop(args.clone(), true));
+        let Poll::Ready(CoroutineState::Yielded(value)) = Pin::new(&mut step).poll(&mut cx) else {
+            panic!("must yield");
+        };
+        // The step handed its argument back: dropping it panics here, not in the step.
+        assert_eq!(panic_message(|| drop(step)), "argument dropped");
+        drop(value);
+    }
     assert_eq!((tally.borrow().made, tally.borrow().dropped), (1, 1));
     assert_eq!(
         args.borrow().dropped,
-        1,
-        "the first was forgotten by the body"
+        2,
+        "the handed-back one, then the body's"
     );
 }
 
