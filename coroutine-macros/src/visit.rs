@@ -43,6 +43,10 @@ impl Scope {
     }
 }
 
+/// `co!`, recognised by the last segment of its path: an inline coroutine, whose body
+/// belongs to it, not to the coroutine around it.
+const INLINE: &str = "co";
+
 /// Our two macros, recognised by the last segment of their path.
 #[derive(Clone, Copy)]
 enum Ours {
@@ -191,8 +195,17 @@ impl<'e> Rewriter<'e> {
                 TokenTree::Ident(ident) => {
                     let ours = Ours::of(&ident.to_string());
                     let is_async = ident == "async";
+                    let is_inline = ident == INLINE;
                     out.push(TokenTree::Ident(ident));
-                    if let Some(ours) = ours {
+                    if is_inline
+                        && let Some(TokenTree::Punct(bang)) = iter.peek()
+                        && bang.as_char() == '!'
+                    {
+                        // `co!(..)` in another macro's tokens: a coroutine of its own,
+                        // left for `co!` to rewrite.
+                        out.push(iter.next().expect("peeked"));
+                        out.extend(iter.next());
+                    } else if let Some(ours) = ours {
                         if let Some(TokenTree::Punct(bang)) = iter.peek()
                             && bang.as_char() == '!'
                         {
@@ -230,7 +243,7 @@ impl<'e> Rewriter<'e> {
                     {
                         self.errors.push_spanned(
                             quote!(#dot #a),
-                            "`.await` is only allowed in an `async fn` coroutine",
+                            "`.await` is only allowed in an async coroutine (an `async fn`, or `co!(async { .. })`)",
                         );
                     }
                     out.push(TokenTree::Punct(dot));
@@ -319,7 +332,7 @@ impl VisitMut for Rewriter<'_> {
                 let (dot, await_token) = (&aw.dot_token, &aw.await_token);
                 self.errors.push_spanned(
                     quote!(#dot #await_token),
-                    "`.await` is only allowed in an `async fn` coroutine",
+                    "`.await` is only allowed in an async coroutine (an `async fn`, or `co!(async { .. })`)",
                 );
                 visit_mut::visit_expr_mut(self, expr);
             }
@@ -329,9 +342,11 @@ impl VisitMut for Rewriter<'_> {
 
     fn visit_macro_mut(&mut self, mac: &mut Macro) {
         let last = mac.path.segments.last().map(|s| s.ident.to_string());
-        match last.as_deref().and_then(Ours::of) {
-            Some(ours) => self.rewrite_ours(mac, ours),
-            None => mac.tokens = self.rewrite_tokens(mac.tokens.clone()),
+        match last.as_deref() {
+            // A coroutine of its own: `co!` rewrites its `yield_!`s itself.
+            Some(INLINE) => {}
+            Some(name) if let Some(ours) = Ours::of(name) => self.rewrite_ours(mac, ours),
+            _ => mac.tokens = self.rewrite_tokens(mac.tokens.clone()),
         }
     }
 

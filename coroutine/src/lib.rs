@@ -35,10 +35,46 @@
 //! assert_eq!(sum.as_mut().resume(10), CoroutineState::Yielded(15));
 //! ```
 //!
+//! # Inline coroutines
+//!
+//! [`co!`] makes a coroutine as an expression, from a closure (a sync coroutine) or an
+//! `async` block (an async coroutine), capturing its environment exactly as that
+//! closure or block would: by reference, or by value with `move`, borrows checked by
+//! the compiler. The closure's parameter, if any, binds the first resume argument. The
+//! yield type is inferred from the `yield_!`s; write it as `co!(yield = T, || ..)`
+//! where it cannot be (a coercion at the yield, say). The value is the same [`Gen`] or
+//! [`AsyncGen`] a fn coroutine returns, with every trait above, and holds its state
+//! inline.
+//!
+//! ```
+//! use coroutine::{co, yield_, Coroutine, CoroutineState};
+//! use core::pin::pin;
+//!
+//! let words = vec!["a", "b"];
+//! let prefix = String::from("> ");
+//! let lines = co!(|| for w in &words {
+//!     yield_!(format!("{prefix}{w}"))
+//! });
+//! assert_eq!(lines.into_iter().collect::<Vec<_>>(), ["> a", "> b"]);
+//!
+//! let mut sum = pin!(co!(|first: i64| {
+//!     let mut total = first;
+//!     loop {
+//!         total += yield_!(total);
+//!     }
+//! }));
+//! assert_eq!(sum.as_mut().resume(5), CoroutineState::Yielded(5));
+//! assert_eq!(sum.as_mut().resume(10), CoroutineState::Yielded(15));
+//! ```
+//!
+//! rustfmt formats `co!(|| ..)` and `co!(async { .. })` as the closure or block they
+//! are (not the form with `yield = T`, which is not an expression); `co!` is found by
+//! name inside a fn coroutine's body, and its `yield_!`s are its own.
+//!
 //! # Writing the attribute
 //!
 //! Write the attribute with its path, `#[coroutine::coroutine]`, or import it under
-//! another name (`use coroutine::coroutine as co;` then `#[co]`). rustc reserves the
+//! another name (`use coroutine::coroutine as coro;` then `#[coro]`). rustc reserves the
 //! bare `#[coroutine]` for nightly coroutine closures and rejects it on stable with
 //! E0659 ("`coroutine` is ambiguous ... name conflict with a builtin attribute").
 //!
@@ -208,6 +244,22 @@ pub use state::{Coroutine, CoroutineState};
 /// assert_eq!(words().into_iter().collect::<Vec<_>>(), ["hello", "world"]);
 /// ```
 pub use coroutine_macros::coroutine;
+
+/// A coroutine written inline, as an expression: from a closure (a sync coroutine) or
+/// an `async` block (an async coroutine), capturing its environment exactly as the
+/// closure or block would. See [the crate docs](crate#inline-coroutines).
+///
+/// ```
+/// use coroutine::{co, yield_};
+///
+/// let words = vec!["a", "b"];
+/// let prefix = String::from("> ");
+/// let lines = co!(|| for w in &words {
+///     yield_!(format!("{prefix}{w}"))
+/// });
+/// assert_eq!(lines.into_iter().collect::<Vec<_>>(), ["> a", "> b"]);
+/// ```
+pub use coroutine_macros::co;
 
 /// Suspends the coroutine, handing a value out; evaluates to the resume argument of the
 /// `resume` call that continues it. `yield_!()` yields `()`.

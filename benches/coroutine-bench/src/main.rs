@@ -178,6 +178,16 @@ fn count_workload(n: u64) -> Workload {
             case("ours: IntoIterator", move || {
                 sum(ours_count_iter(n).into_iter())
             }),
+            case("ours: inline co!, stack-pinned", move || {
+                let mut c = pin!(coroutine::co!(move || for i in 0..n {
+                    coroutine::yield_!(i);
+                }));
+                let mut s = 0u64;
+                while let CoroutineState::Yielded(x) = c.as_mut().resume(()) {
+                    s = mix(s, x);
+                }
+                s
+            }),
             case("genawaiter (stack)", move || {
                 genawaiter::stack::let_gen_using!(g, |co| genawaiter_count(co, n));
                 sum(g.into_iter())
@@ -484,6 +494,17 @@ fn create_workload(n: u64) -> Workload {
                 each(|b| sum(ours_three_iter(b).into_iter())),
             ),
             case(
+                "ours: inline co!, stack-pinned",
+                each(|b| {
+                    let mut c = pin!(coroutine::co!(move || {
+                        coroutine::yield_!(b);
+                        coroutine::yield_!(b + 1);
+                        coroutine::yield_!(b + 2);
+                    }));
+                    sum(c.as_mut().iter())
+                }),
+            ),
+            case(
                 "genawaiter (stack)",
                 each(|b| {
                     genawaiter::stack::let_gen_using!(g, |co| genawaiter_three(co, b));
@@ -762,6 +783,43 @@ const BARS: &[Bar] = &[
     },
 ];
 
+/// The verdict on allocations per coroutine (bar: none).
+fn zero_allocations(case: &str, m: &Measured) -> String {
+    format!(
+        "create  {:<26} {:.2} allocations per coroutine (bar: 0): {}",
+        case,
+        m.allocs_per_op,
+        if m.allocs_per_op == 0.0 {
+            "PASS"
+        } else {
+            "SHORT"
+        }
+    )
+}
+
+/// The inline form against the fn form, in the same run.
+struct Relative {
+    workload: &'static str,
+    case: &'static str,
+    against: &'static str,
+    max_ratio: f64,
+}
+
+const RELATIVE: &[Relative] = &[
+    Relative {
+        workload: "count",
+        case: "ours: inline co!, stack-pinned",
+        against: "ours: stack-pinned resume",
+        max_ratio: 1.1,
+    },
+    Relative {
+        workload: "create",
+        case: "ours: inline co!, stack-pinned",
+        against: "ours: stack-pinned",
+        max_ratio: 1.1,
+    },
+];
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (samples, scale) = if quick { (5, 10) } else { (21, 1) };
@@ -781,12 +839,12 @@ fn main() {
         println!();
         println!("{} (ns/{}; allocations/{})", w.name, w.unit, w.unit);
         println!(
-            "  {:<28} {:>9} {:>9} {:>8} {:>8} {:>8}",
+            "  {:<32} {:>9} {:>9} {:>8} {:>8} {:>8}",
             "", "min", "median", "min x", "med x", "allocs"
         );
         for m in &results {
             println!(
-                "  {:<28} {:>9.3} {:>9.3} {:>8.2} {:>8.2} {:>8.2}",
+                "  {:<32} {:>9.3} {:>9.3} {:>8.2} {:>8.2} {:>8.2}",
                 m.name,
                 m.min,
                 m.median,
@@ -825,16 +883,31 @@ fn main() {
                 ));
             }
             if w.name == "create" {
-                verdicts.push(format!(
-                    "create  {:<26} {:.2} allocations per coroutine (bar: 0): {}",
-                    bar.case,
-                    m.allocs_per_op,
-                    if m.allocs_per_op == 0.0 {
-                        "PASS"
-                    } else {
-                        "SHORT"
-                    }
-                ));
+                verdicts.push(zero_allocations(bar.case, m));
+            }
+        }
+        for rel in RELATIVE.iter().filter(|r| r.workload == w.name) {
+            let m = results.iter().find(|m| m.name == rel.case).expect("case");
+            let other = results
+                .iter()
+                .find(|m| m.name == rel.against)
+                .expect("case");
+            let ratio = m.median / other.median;
+            verdicts.push(format!(
+                "{:<7} {:<26} median {:.2}x {} (bar <= {:.1}x): {}",
+                w.name,
+                rel.case,
+                ratio,
+                rel.against,
+                rel.max_ratio,
+                if ratio <= rel.max_ratio {
+                    "PASS"
+                } else {
+                    "SHORT"
+                }
+            ));
+            if w.name == "create" {
+                verdicts.push(zero_allocations(rel.case, m));
             }
         }
     }
