@@ -180,9 +180,13 @@ pub(crate) fn co(input: TokenStream) -> TokenStream {
         Kind::Async => quote!(#krate::__private::AsyncGen),
     };
     let stmts = &block.stmts;
+    let body = Ident::new("__coroutine_body", Span::mixed_site());
+    // The `allow`: clippy takes the dead `break`s of the body's guards (and a body that
+    // never returns) for sub-expressions that diverge.
     quote! {{
         let (#identity, #yielder) = #krate::__private::Yielder::<#y, #a>::pair();
-        #ty::new(#identity, async #capture {
+        #[allow(clippy::diverging_sub_expression)]
+        let #body = async #capture {
             // Moves the yielder in whatever else the block captures by reference.
             let #yielder: #krate::__private::Yielder<#y, #a> = #yielder;
             #bind
@@ -195,7 +199,8 @@ pub(crate) fn co(input: TokenStream) -> TokenStream {
                 }
             };
             #ret
-        })
+        };
+        #ty::new(#identity, #body)
     }}
 }
 

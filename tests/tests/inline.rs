@@ -16,7 +16,7 @@ fn a_closure_borrows_its_environment_and_the_borrows_are_checked() {
     let words = vec!["a", "b"];
     let prefix = String::from("> ");
     let lines = co!(|| for w in &words {
-        yield_!(format!("{prefix}{w}"))
+        yield_!(format!("{prefix}{w}"));
     });
     assert_eq!(lines.into_iter().collect::<Vec<_>>(), ["> a", "> b"]);
     // Borrowed, not moved: both are still here.
@@ -204,8 +204,7 @@ fn locals_drop_as_in_the_equivalent_async_block() {
                 let _ = c.as_mut().poll(&mut cx);
             }
         }
-        let v = log.borrow().clone();
-        v
+        log.take()
     }
     for steps in 0..=3 {
         assert_eq!(
