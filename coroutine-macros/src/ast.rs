@@ -108,6 +108,7 @@ pub(crate) fn build(item: ItemFn, args: Args) -> CoroutineFn {
         vis,
         sig,
         block,
+        ..
     } = item;
     // A second `#[coroutine]` is an error (`valid`), not run again on the generated fn.
     attrs.retain(|a| !is_coroutine_attr(a));

@@ -63,7 +63,7 @@ fn generate(f: &CoroutineFn, body: &TokenStream) -> TokenStream {
     let attrs = f.attrs.iter().map(outer);
     let vis = &f.vis;
     let sig = &f.sig;
-    let (unsafety, fn_token, ident) = (&sig.unsafety, &sig.fn_token, &sig.ident);
+    let (safety, fn_token, ident) = (&sig.safety, &sig.fn_token, &sig.ident);
     let (params, where_clause) = (&sig.generics, &sig.generics.where_clause);
     let receiver = f.receiver.iter();
     let inputs = f.params.iter().map(|p| {
@@ -73,7 +73,7 @@ fn generate(f: &CoroutineFn, body: &TokenStream) -> TokenStream {
     let output = return_type(f);
     quote! {
         #(#attrs)*
-        #vis #unsafety #fn_token #ident #params (#(#receiver,)* #(#inputs),*) -> #output
+        #vis #safety #fn_token #ident #params (#(#receiver,)* #(#inputs),*) -> #output
         #where_clause
         {
             #body

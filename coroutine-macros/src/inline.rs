@@ -48,6 +48,13 @@ fn parse_input(input: ParseStream) -> syn::Result<Input> {
         let comma: Token![,] = input.parse()?;
         comma.to_tokens(&mut args);
     }
+    if input.peek(Token![static]) {
+        let s: Token![static] = input.parse()?;
+        return Err(syn::Error::new(
+            s.span,
+            "a `co!` closure cannot be `static`: every coroutine is pinned anyway",
+        ));
+    }
     let expr = input.parse()?;
     if input.peek(Token![,]) {
         input.parse::<Token![,]>()?;
@@ -72,12 +79,6 @@ const EXPECTED: &str = "`co!` takes a closure (`|| ..`, `move |first: A| ..`) or
 fn form(expr: Expr, errors: &mut Errors) -> Option<Form> {
     match expr {
         Expr::Closure(c) => {
-            if let Some(s) = &c.movability {
-                errors.push_spanned(
-                    s,
-                    "a `co!` closure cannot be `static`: every coroutine is pinned",
-                );
-            }
             if let Some(k) = &c.constness {
                 errors.push_spanned(k, "a `co!` closure cannot be `const`");
             }
