@@ -464,3 +464,8 @@ pub mod __private {
         c.resume(arg)
     }
 }
+
+/// The package README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

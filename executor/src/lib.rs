@@ -138,3 +138,8 @@ pub mod __loom {
         }
     }
 }
+
+/// The package README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
