@@ -480,7 +480,7 @@ impl Drop for LocalExecutor {
                     // SAFETY: the table's reference keeps the task alive; this is the
                     // owner thread; `Schedule::release` frees the slot and releases that
                     // reference (hence zero references passed here).
-                    unsafe { (task.as_ref().vtable.shutdown)(task, 0) };
+                    unsafe { (task.as_ref().vtable().shutdown)(task, 0) };
                 }
                 (None, false) => index += 1,
                 (None, true) => break,

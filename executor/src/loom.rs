@@ -1,10 +1,24 @@
-//! The synchronization primitives of the task core, from `std` or from [loom].
+//! The synchronization primitives of the executor, from `std` or from [loom].
 //!
-//! Everything the task state machine shares between threads comes through this module,
-//! so that `RUSTFLAGS="--cfg loom"` swaps in loom's model-checked types and the models
-//! in `tests/loom_*.rs` can explore every interleaving of wake, poll, cancel and drop.
-//! Only the fields whose races matter go through the shim; process-wide `static`s (which
-//! loom cannot construct in a `const`) stay on `std`.
+//! Everything the task core, the parker, the multi-threaded `Executor` and the timer
+//! driver share between threads comes through this module, so that
+//! `RUSTFLAGS="--cfg loom"` swaps in loom's model-checked types and the models in
+//! `tests/loom_*.rs` explore every interleaving of the real code: the task state
+//! machine, the parker's `notified` flag, the `Executor`'s injector with its idle/notify
+//! handshake and its shutdown drain, the tables of live tasks, and the timer driver.
+//!
+//! What stays on `std` under loom, and why:
+//!
+//! * `LocalExecutor`'s process-wide registry of remote queues (a `static` that loom
+//!   cannot construct in a `const`); `LocalExecutor` is not modelled.
+//! * The work-stealing deques of the `Executor`: crossbeam-deque has no loom support,
+//!   so under loom `queue` replaces them with a locked `VecDeque` of the
+//!   same interface (the handshake around them is the real code).
+//!
+//! Under loom, a task's allocation is never handed back to the allocator: its
+//! destructor runs through the real `dealloc` path, which also marks the header freed
+//! (a loom-tracked write), so a later or concurrent access to the header is reported as
+//! a use after free instead of reading freed memory; see `task::state`.
 //!
 //! [loom]: https://docs.rs/loom
 

@@ -151,9 +151,11 @@ impl<T> Task<T> {
         // SAFETY: `COMPLETE`: the output belongs to the handle.
         let output = unsafe { take_output::<T>(ptr) };
         self.ptr = None;
+        // Read before the reference is given up (after it, another thread may free it).
+        let vtable = header.vtable();
         if header.state.drop_handle_after_complete() {
             // SAFETY: that was the last reference.
-            unsafe { (header.vtable.dealloc)(ptr) }
+            unsafe { (vtable.dealloc)(ptr) }
         }
         Poll::Ready(output)
     }
@@ -168,10 +170,11 @@ impl<T> Task<T> {
 pub(crate) unsafe fn start_cancel(ptr: NonNull<Header>) {
     // SAFETY: the caller's reference keeps the task alive.
     let header = unsafe { ptr.as_ref() };
+    let vtable = header.vtable();
     match header.state.transition_to_cancelled() {
         Notify::Submit => {
             // SAFETY: the transition counted a reference for the new `Runnable`.
-            unsafe { (header.vtable.schedule)(ptr) }
+            unsafe { (vtable.schedule)(ptr) }
         }
         Notify::DoNothing => {}
     }
@@ -186,7 +189,7 @@ pub(crate) unsafe fn start_cancel(ptr: NonNull<Header>) {
 unsafe fn take_output<T>(ptr: NonNull<Header>) -> Option<thread::Result<T>> {
     let mut output: Option<thread::Result<T>> = None;
     // SAFETY: the caller's contract; `output` has the type the vtable writes.
-    unsafe { (ptr.as_ref().vtable.take_output)(ptr, (&raw mut output).cast()) };
+    unsafe { (ptr.as_ref().vtable().take_output)(ptr, (&raw mut output).cast()) };
     output
 }
 
@@ -216,6 +219,8 @@ fn set_awaiter(header: &Header, waker: &Waker) -> Result<(), super::state::Snaps
 unsafe fn release<T>(ptr: NonNull<Header>) {
     // SAFETY: the handle's reference keeps the task alive until released below.
     let header = unsafe { ptr.as_ref() };
+    // Read before the reference is given up (after it, another thread may free it).
+    let vtable = header.vtable();
     let last = if header.state.load().is_complete() {
         // The common case: the output is ours, the awaiter slot frozen.
         // SAFETY: `COMPLETE`: the output belongs to the handle.
@@ -235,7 +240,7 @@ unsafe fn release<T>(ptr: NonNull<Header>) {
     };
     if last {
         // SAFETY: that was the last reference.
-        unsafe { (header.vtable.dealloc)(ptr) }
+        unsafe { (vtable.dealloc)(ptr) }
     }
 }
 
