@@ -68,7 +68,9 @@
 //!
 //! A panic inside a task is caught; the executor goes on running the other tasks, and
 //! the panic is re-raised where the task's [`Task`] handle is awaited (or swallowed if
-//! the task was detached).
+//! the task was detached). A task's destructors are inside the task: a panic in its
+//! future's `Drop` or in its output's `Drop` never escapes a run loop, never stops a
+//! worker thread and never leaks the task (see [`Task`] for where it goes).
 //!
 //! ```
 //! let ex = executor::LocalExecutor::new();

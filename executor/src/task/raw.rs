@@ -312,7 +312,13 @@ where
         }));
         let output = match dropped {
             Ok(()) => output,
-            Err(panic) => Err(panic),
+            Err(panic) => {
+                // Nobody will see the output now: drop it here, where its destructor's
+                // panic (if any) is swallowed too, not in the runner's frame (it would
+                // unwind out of the run loop and leave the task `RUNNING`).
+                drop(catch_unwind(AssertUnwindSafe(move || drop(output))));
+                Err(panic)
+            }
         };
         // SAFETY: the stage is ours; it is `Consumed`, so nothing is dropped here.
         self.stage
@@ -349,7 +355,9 @@ where
                 // SAFETY: `AWAITER` with `COMPLETE`: the slot is frozen and shared
                 // read-only (module doc of `state`).
                 if let Some(waker) = unsafe { &*awaiter } {
-                    waker.wake_by_ref();
+                    // A foreign waker may panic: that must not leave the task
+                    // half-completed (its references unreleased).
+                    drop(catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref())));
                 }
             });
         }
