@@ -23,8 +23,9 @@ use crate::park::{current_ctx, fire_timers, park_idle};
 ///
 /// # Panics
 ///
-/// If called from inside another `block_on`, [`LocalExecutor::run`](crate::LocalExecutor::run)
-/// or [`Executor::run`](crate::Executor::run) (or a worker of an [`Executor`](crate::Executor))
+/// If called from inside another `block_on`, [`LocalExecutor::run`](crate::LocalExecutor::run),
+/// a task polled by [`LocalExecutor::try_tick`](crate::LocalExecutor::try_tick) or
+/// [`Executor::run`](crate::Executor::run) (or a worker of an [`Executor`](crate::Executor))
 /// on the same thread: the inner call would block the outer executor. `.await` the
 /// future instead. Panics of `future` itself propagate.
 ///

@@ -354,7 +354,18 @@ impl LocalExecutor {
     /// assert!(ex.try_tick());
     /// assert!(!ex.try_tick());
     /// ```
+    ///
+    /// `try_tick` may be called from anywhere on the executor's thread, from inside a
+    /// task or another run loop included. The task it polls is inside a run loop, as
+    /// under [`run`](Self::run): calling [`block_on`](crate::block_on()) (or `run`) there
+    /// panics (nested) instead of blocking the thread.
     pub fn try_tick(&self) -> bool {
+        // SAFETY: `ctx` is used only until this function returns, inside the thread's code.
+        let ctx = unsafe { current_ctx() };
+        // A task polled here that calls `block_on` would block the executor's thread as
+        // under `run`: the nesting check names `try_tick` (unless `try_tick` is called
+        // from inside a run loop, which is then the one named).
+        let _entered = ctx.enter_unless_entered("LocalExecutor::try_tick");
         let _running = RunningGuard::enter(&self.shared);
         match self.next() {
             Some(runnable) => {

@@ -74,6 +74,20 @@ impl ThreadCtx {
         EnterGuard { ctx: self }
     }
 
+    /// Marks the thread as inside `name` until the guard is dropped, unless it is inside
+    /// a run loop already (then nothing changes, and `None` is returned): for
+    /// [`LocalExecutor::try_tick`](crate::LocalExecutor::try_tick), which runs one task
+    /// without blocking, so it may be called from anywhere, but a task it polls must not
+    /// block the thread either.
+    #[inline]
+    pub(crate) fn enter_unless_entered(&self, name: &'static str) -> Option<EnterGuard<'_>> {
+        if self.entered.get().is_some() {
+            return None;
+        }
+        self.entered.set(Some(name));
+        Some(EnterGuard { ctx: self })
+    }
+
     /// This thread's parker.
     pub(crate) fn parker(&self) -> &Arc<Parker> {
         &self.parker
