@@ -408,6 +408,20 @@ fn worker_main(shared: Arc<Shared>, index: usize, local: Worker<Runnable>) {
     });
 }
 
+/// The name of worker `index`: `exec-worker-{index}`, which fits the 15 bytes Linux
+/// keeps of a thread's name for every index below 1000 (so top, ps and perf show it
+/// whole); `exec-{index}` beyond.
+fn worker_name(index: usize) -> String {
+    /// Linux's limit on a thread name, without the terminating NUL.
+    const MAX: usize = 15;
+    let name = format!("exec-worker-{index}");
+    if name.len() <= MAX {
+        name
+    } else {
+        format!("exec-{index}")
+    }
+}
+
 impl Executor {
     /// Creates an executor with one worker per available CPU.
     ///
@@ -443,7 +457,7 @@ impl Executor {
             .map(|(index, local)| {
                 let shared = shared.clone();
                 thread::Builder::new()
-                    .name(format!("executor-worker-{index}"))
+                    .name(worker_name(index))
                     .spawn(move || worker_main(shared, index, local))
                     .expect("failed to spawn an executor worker thread")
             })
@@ -466,7 +480,7 @@ impl Executor {
     /// let ex = executor::Executor::with_threads(2);
     /// let task = ex.spawn(async { std::thread::current().name().map(str::to_owned) });
     /// let name = ex.run(task).unwrap();
-    /// assert!(name.starts_with("executor-worker-"));
+    /// assert!(name.starts_with("exec-worker-"));
     /// ```
     pub fn spawn<F>(&self, future: F) -> Task<F::Output>
     where
@@ -546,5 +560,23 @@ impl fmt::Debug for Executor {
             .field("threads", &self.workers.len())
             .field("idle", &self.shared.num_idle.load(Ordering::Relaxed))
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::worker_name;
+
+    #[test]
+    fn worker_names_keep_the_index_within_linux_15_bytes() {
+        assert_eq!(worker_name(0), "exec-worker-0");
+        assert_eq!(worker_name(12), "exec-worker-12");
+        assert_eq!(worker_name(999), "exec-worker-999");
+        assert_eq!(worker_name(1000), "exec-1000");
+        assert_eq!(worker_name(1_234_567_890), "exec-1234567890");
+        for index in [0, 9, 10, 99, 100, 999, 1000, 65_535, 9_999_999_999] {
+            assert!(worker_name(index).len() <= 15, "{index}");
+            assert!(worker_name(index).ends_with(&index.to_string()));
+        }
     }
 }
