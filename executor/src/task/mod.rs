@@ -88,25 +88,20 @@ where
     (Runnable { ptr }, Task::from_raw(ptr))
 }
 
-/// Cancels the task at `ptr` as its handle's drop would (an idle task is scheduled so
-/// that whoever runs its `Runnable` drops the future), then gives up one reference: for
-/// an executor shutting down with the tasks of its table of live tasks.
+/// Gives up one reference to the task at `ptr`, freeing it if that was the last: for
+/// an executor done with its table's reference to a task (at shutdown).
 ///
 /// # Safety
 ///
-/// The caller owns one reference to the live task at `ptr`, which it gives up.
-pub(crate) unsafe fn cancel_and_release(ptr: NonNull<Header>) {
-    // SAFETY: the caller's reference keeps the task alive through both calls.
-    unsafe { start_cancel(ptr) };
-    // SAFETY: as above.
+/// The caller owns one reference to the task at `ptr`, which it gives up, and the task's
+/// future is gone or another reference outlives this one (the last reference may only
+/// go once the future is gone: `dealloc` does not drop a live future on purpose).
+pub(crate) unsafe fn release_ref(ptr: NonNull<Header>) {
+    // SAFETY: the caller's reference keeps the task alive until it is released.
     let header = unsafe { ptr.as_ref() };
     // Read before the reference is given up (after it, another thread may free the task).
     let vtable = header.vtable();
     if header.state.ref_dec(1) {
-        // A task that is not complete is either running or has a `Runnable` (the
-        // cancellation made one if it was idle), which holds a reference: the last
-        // reference can only go once the future is gone.
-        debug_assert!(header.state.load().is_complete());
         // SAFETY: that was the last reference.
         unsafe { (vtable.dealloc)(ptr) }
     }
