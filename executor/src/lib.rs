@@ -6,7 +6,8 @@
 //! * [`Task`] is the handle to a spawned future: await it for the output, drop it to
 //!   cancel, [`detach`](Task::detach) it to let it run.
 //! * Timers and cooperative yielding: [`sleep`], [`sleep_until`], [`timeout`],
-//!   [`interval`], [`yield_now`].
+//!   [`interval`], [`yield_now`]. Our run loops drive the timers; under another
+//!   runtime, a fallback driver thread does (see [`time`]).
 //!
 //! ```
 //! use executor::{LocalExecutor, yield_now};
@@ -86,6 +87,7 @@ mod local;
 mod loom;
 mod multi;
 mod park;
+mod queue;
 mod slab;
 mod task;
 pub mod time;

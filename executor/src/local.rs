@@ -39,8 +39,8 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
-use std::thread::Thread;
 
+use crate::loom::thread::Thread;
 use crate::park::{current_ctx, fire_timers, park_idle, with_ctx};
 use crate::slab::Slab;
 use crate::task::raw::Header;
@@ -449,7 +449,7 @@ impl LocalExecutor {
                     return output;
                 }
             } else if ran == 0 {
-                park_idle(parker.thread());
+                park_idle(ctx);
             }
         }
     }

@@ -12,7 +12,7 @@
 //! * `LocalExecutor`'s process-wide registry of remote queues (a `static` that loom
 //!   cannot construct in a `const`); `LocalExecutor` is not modelled.
 //! * The work-stealing deques of the `Executor`: crossbeam-deque has no loom support,
-//!   so under loom `queue` replaces them with a locked `VecDeque` of the
+//!   so under loom [`queue`](crate::queue) replaces them with a locked `VecDeque` of the
 //!   same interface (the handshake around them is the real code).
 //!
 //! Under loom, a task's allocation is never handed back to the allocator: its
@@ -23,10 +23,52 @@
 //! [loom]: https://docs.rs/loom
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{AtomicUsize, Ordering};
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 
 #[cfg(not(loom))]
-pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
+
+#[cfg(loom)]
+pub(crate) use loom::sync::{Mutex, MutexGuard};
+
+#[cfg(not(loom))]
+pub(crate) use std::sync::{Mutex, MutexGuard};
+
+/// `std::thread_local!`, or loom's (loom's model threads share one OS thread, so a
+/// `std` thread-local would be shared by all of them).
+#[cfg(not(loom))]
+macro_rules! loom_thread_local {
+    ($($tt:tt)*) => { std::thread_local!($($tt)*); };
+}
+
+/// `std::thread_local!`, or loom's (loom's model threads share one OS thread, so a
+/// `std` thread-local would be shared by all of them).
+#[cfg(loom)]
+macro_rules! loom_thread_local {
+    ($($tt:tt)*) => { loom::thread_local!($($tt)*); };
+}
+
+pub(crate) use loom_thread_local as thread_local_shim;
+
+/// Threads: `std::thread`, or loom's model threads.
+pub(crate) mod thread {
+    #[cfg(loom)]
+    pub(crate) use loom::thread::{Builder, JoinHandle, Thread, current, park, yield_now};
+
+    #[cfg(not(loom))]
+    pub(crate) use std::thread::{
+        Builder, JoinHandle, Thread, current, park, park_timeout, yield_now,
+    };
+
+    /// Loom has no clock: a timed park is a yield, i.e. a timeout that has already
+    /// elapsed (which `park_timeout` may always do). A lost wake-up still shows up: a
+    /// thread that should have been woken parks *without* a timeout and never returns,
+    /// which loom reports as a deadlock.
+    #[cfg(loom)]
+    pub(crate) fn park_timeout(_timeout: std::time::Duration) {
+        yield_now();
+    }
+}
 
 #[cfg(loom)]
 pub(crate) use loom::cell::UnsafeCell;

@@ -37,15 +37,15 @@ use std::fmt;
 use std::future::Future;
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::thread::{self, JoinHandle, Thread};
+use std::sync::{Arc, OnceLock, PoisonError};
 
-use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::CachePadded;
 
 use crate::block_on::block_on_named;
+use crate::loom::thread::{self, JoinHandle, Thread};
+use crate::loom::{AtomicBool, AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering, fence};
 use crate::park::{WORKER_LOOP, fire_timers, park_idle, with_ctx};
+use crate::queue::{Injector, Steal, Stealer, Worker};
 use crate::slab::Slab;
 use crate::task::raw::Header;
 use crate::task::{Runnable, Schedule, Task, release_ref, spawn, start_cancel};
@@ -155,8 +155,14 @@ struct WorkerCtx {
     tick: Cell<u32>,
 }
 
+#[cfg(not(loom))]
 thread_local! {
     static WORKER: Cell<*const WorkerCtx> = const { Cell::new(std::ptr::null()) };
+}
+
+#[cfg(loom)]
+loom::thread_local! {
+    static WORKER: Cell<*const WorkerCtx> = Cell::new(std::ptr::null());
 }
 
 /// Calls `f` with this thread's worker if this thread is a worker of `shared`.
@@ -425,8 +431,7 @@ impl WorkerCtx {
         }
         fence(Ordering::SeqCst);
         if !self.has_work() && !shared.shutdown.load(Ordering::SeqCst) {
-            let thread = shared.threads[self.index].get().expect("set at start");
-            park_idle(thread);
+            with_ctx(park_idle);
         }
         let mut idle = shared.lock_idle();
         if let Some(pos) = idle.iter().position(|&i| i == self.index) {
@@ -515,7 +520,7 @@ impl Executor {
     /// assert_eq!(ex.run(ex.spawn(async { 1 })), 1);
     /// ```
     pub fn new() -> Self {
-        Self::with_threads(thread::available_parallelism().map_or(1, NonZeroUsize::get))
+        Self::with_threads(std::thread::available_parallelism().map_or(1, NonZeroUsize::get))
     }
 
     /// Creates an executor with `threads` workers (at least one).
