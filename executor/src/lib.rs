@@ -141,4 +141,43 @@ pub mod __loom {
             self.run();
         }
     }
+
+    /// Makes the calling model thread the fallback timer driver of this execution's
+    /// store (under loom the store starts no thread of its own): it must then run
+    /// [`timer_fallback_turn`] in a loop.
+    pub fn install_timer_fallback() {
+        crate::time::driver::global().install_fallback(crate::loom::thread::current());
+    }
+
+    /// One turn of the fallback timer driver (see `TimerStore::fallback_turn`).
+    pub fn timer_fallback_turn() {
+        crate::time::driver::global().fallback_turn();
+    }
+
+    /// The number of timers pending in this execution's store.
+    pub fn timers_pending() -> usize {
+        crate::time::driver::global().len()
+    }
+
+    /// The calling thread's handle as the executor's run loops park and unpark it (under
+    /// loom the park token is the executor's own, see `crate::loom::thread`).
+    #[derive(Clone, Debug)]
+    pub struct ThreadHandle(crate::loom::thread::Thread);
+
+    impl ThreadHandle {
+        /// Leaves the park token for the thread, as any other code may.
+        pub fn unpark(&self) {
+            self.0.unpark();
+        }
+    }
+
+    /// The calling thread's [`ThreadHandle`].
+    pub fn current_thread() -> ThreadHandle {
+        ThreadHandle(crate::loom::thread::current())
+    }
+
+    /// Parks the calling thread until its token is available (see [`ThreadHandle`]).
+    pub fn park() {
+        crate::loom::thread::park();
+    }
 }

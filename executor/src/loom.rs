@@ -52,21 +52,96 @@ pub(crate) use loom_thread_local as thread_local_shim;
 
 /// Threads: `std::thread`, or loom's model threads.
 pub(crate) mod thread {
-    #[cfg(loom)]
-    pub(crate) use loom::thread::{Builder, JoinHandle, Thread, current, park, yield_now};
-
     #[cfg(not(loom))]
     pub(crate) use std::thread::{
         Builder, JoinHandle, Thread, current, park, park_timeout, yield_now,
     };
 
-    /// Loom has no clock: a timed park is a yield, i.e. a timeout that has already
-    /// elapsed (which `park_timeout` may always do). A lost wake-up still shows up: a
-    /// thread that should have been woken parks *without* a timeout and never returns,
-    /// which loom reports as a deadlock.
     #[cfg(loom)]
-    pub(crate) fn park_timeout(_timeout: std::time::Duration) {
-        yield_now();
+    pub(crate) use self::model::{Thread, current, park, park_timeout};
+    #[cfg(loom)]
+    pub(crate) use loom::thread::{Builder, JoinHandle, yield_now};
+
+    /// Under loom, `Thread` keeps its park token in a loom `Mutex` and `Condvar`, as
+    /// `std` keeps it in the thread, instead of using `loom::thread::park`: loom's
+    /// `unpark` of a thread blocked on something else (a mutex, a join) wakes that
+    /// wait as if it were the park and trips loom's own assertions, while a `std`
+    /// unpark only leaves the token for the next park, which the run loops rely on
+    /// (any thread may unpark a run loop's thread at any time).
+    #[cfg(loom)]
+    mod model {
+        use std::sync::Arc;
+        use std::time::Duration;
+
+        use loom::sync::{Condvar, Mutex};
+        use loom::thread::ThreadId;
+
+        /// A handle to a model thread, to unpark it.
+        #[derive(Clone)]
+        pub(crate) struct Thread {
+            id: ThreadId,
+            parker: Arc<Parker>,
+        }
+
+        struct Parker {
+            token: Mutex<bool>,
+            condvar: Condvar,
+        }
+
+        impl Thread {
+            pub(crate) fn id(&self) -> ThreadId {
+                self.id
+            }
+
+            /// Makes the token available, waking the thread if it is parked.
+            pub(crate) fn unpark(&self) {
+                *self.parker.token.lock().unwrap() = true;
+                self.parker.condvar.notify_one();
+            }
+        }
+
+        impl std::fmt::Debug for Thread {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("Thread")
+                    .field("id", &self.id)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        loom::thread_local! {
+            static CURRENT: Thread = Thread {
+                id: loom::thread::current().id(),
+                parker: Arc::new(Parker {
+                    token: Mutex::new(false),
+                    condvar: Condvar::new(),
+                }),
+            };
+        }
+
+        /// The calling thread's handle.
+        pub(crate) fn current() -> Thread {
+            CURRENT.with(Clone::clone)
+        }
+
+        /// Blocks until the token is available, and consumes it.
+        pub(crate) fn park() {
+            CURRENT.with(|me| {
+                let mut token = me.parker.token.lock().unwrap();
+                while !*token {
+                    token = me.parker.condvar.wait(token).unwrap();
+                }
+                *token = false;
+            });
+        }
+
+        /// Loom has no clock: a timed park consumes the token if it is there and
+        /// returns, as if the timeout had elapsed (which `park_timeout` may always do).
+        /// A lost wake-up still shows: a thread that should have been woken parks
+        /// *without* a timeout and never returns, which loom reports as a deadlock.
+        pub(crate) fn park_timeout(_timeout: Duration) {
+            CURRENT.with(|me| *me.parker.token.lock().unwrap() = false);
+            loom::thread::yield_now();
+        }
     }
 }
 

@@ -52,8 +52,9 @@ use crate::task::{Runnable, Schedule, Task, release_ref, spawn, start_cancel};
 
 /// How many tasks a worker runs between two looks at the injector and the timers.
 const GLOBAL_INTERVAL: u32 = 61;
-/// How many rounds an idle worker looks for work before it parks.
-const SPIN_ROUNDS: u32 = 16;
+/// How many rounds an idle worker looks for work before it parks (none under loom: the
+/// models check the parking handshake, and each round multiplies their state space).
+const SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { 16 };
 
 /// A multi-threaded executor with work stealing.
 ///
@@ -432,6 +433,11 @@ impl WorkerCtx {
         fence(Ordering::SeqCst);
         if !self.has_work() && !shared.shutdown.load(Ordering::SeqCst) {
             with_ctx(park_idle);
+        } else {
+            // Work that `find_task` just missed (a push or a steal in flight): look again.
+            // Loom must be told that this loop waits for another thread.
+            #[cfg(loom)]
+            thread::yield_now();
         }
         let mut idle = shared.lock_idle();
         if let Some(pos) = idle.iter().position(|&i| i == self.index) {
@@ -440,6 +446,10 @@ impl WorkerCtx {
         }
     }
 
+    #[cfg_attr(
+        loom,
+        allow(clippy::reversed_empty_ranges, reason = "no spinning under loom")
+    )]
     fn run(&self) {
         'outer: loop {
             if let Some(runnable) = self.find_task() {

@@ -68,6 +68,7 @@ use crate::loom::{AtomicU64, Mutex, MutexGuard, Ordering};
 const NONE: u64 = u64::MAX;
 
 /// The name of the fallback driver thread (Linux keeps 15 bytes of a thread's name).
+#[cfg(not(loom))]
 const FALLBACK_NAME: &str = "exec-timers";
 
 /// The one store every timer of the process registers in.
@@ -433,7 +434,10 @@ impl TimerStore {
 
     /// Makes `thread` this store's fallback driver (instead of one the store starts),
     /// for the tests and the loom models, which run [`Self::fallback_turn`] on it.
-    #[cfg_attr(not(any(test, loom)), allow(dead_code, reason = "for tests and loom"))]
+    #[cfg_attr(
+        not(any(test, loom)),
+        allow(dead_code, reason = "for tests and loom models")
+    )]
     pub(crate) fn install_fallback(&self, thread: Thread) {
         self.lock().fallback = Some(thread);
     }
@@ -461,20 +465,20 @@ impl TimerStore {
     }
 
     /// See [`Inner::timeout`].
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     fn park_timeout(&self, now: Instant) -> Option<Duration> {
         self.lock().timeout(now)
     }
 
     /// The number of drivers parked (the leader and the idle run loops).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     fn parked(&self) -> usize {
         let inner = self.lock();
         usize::from(inner.leader.is_some()) + inner.idle.len()
     }
 
     /// How many times the store has unparked a driver.
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     fn unparks(&self) -> usize {
         self.lock().unparks
     }
@@ -512,8 +516,15 @@ impl Inner {
     }
 }
 
+/// Under loom the models run the fallback driver on a thread of their own.
+#[cfg(loom)]
+fn spawn_fallback() -> Option<Thread> {
+    None
+}
+
 /// Starts the fallback driver thread of the global store; `None` if the thread cannot
 /// be spawned (then the timers wait for a run loop of ours, as they would without it).
+#[cfg(not(loom))]
 fn spawn_fallback() -> Option<Thread> {
     let handle = thread::Builder::new()
         .name(FALLBACK_NAME.to_owned())
@@ -527,7 +538,7 @@ fn spawn_fallback() -> Option<Thread> {
     Some(handle.thread().clone())
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::TimerStore;
     use std::cell::Cell;
