@@ -174,6 +174,13 @@ pub(crate) struct Parker {
 static PARKER_WAKER: RawWakerVTable =
     RawWakerVTable::new(parker_clone, parker_wake, parker_wake_by_ref, parker_drop);
 
+/// Clones a parker waker: one more strong count.
+///
+/// # Safety
+///
+/// `data` comes from `Arc::as_ptr` of an `Arc<Parker>` (see [`Parker::waker_ref`]) and
+/// the waker it belongs to owns one strong count of it, or borrows one for the duration of
+/// the call.
 unsafe fn parker_clone(data: *const ()) -> RawWaker {
     // SAFETY: `data` comes from `Arc::as_ptr` of a live `Arc<Parker>` (the waker being
     // cloned owns or borrows one), so adding a strong count is sound.
@@ -181,17 +188,36 @@ unsafe fn parker_clone(data: *const ()) -> RawWaker {
     RawWaker::new(data, &PARKER_WAKER)
 }
 
+/// Wakes by value: unparks, then releases the waker's strong count.
+///
+/// # Safety
+///
+/// `data` comes from `Arc::as_ptr` of an `Arc<Parker>` (see [`Parker::waker_ref`]) and
+/// the waker it belongs to owns one strong count of it, which this call consumes.
 unsafe fn parker_wake(data: *const ()) {
     // SAFETY: this waker owns one strong count (made by `parker_clone`), taken back here.
     let parker = unsafe { Arc::from_raw(data.cast::<Parker>()) };
     parker.unpark();
 }
 
+/// Wakes by reference: unparks.
+///
+/// # Safety
+///
+/// `data` comes from `Arc::as_ptr` of an `Arc<Parker>` (see [`Parker::waker_ref`]) and
+/// the waker it belongs to owns one strong count of it, or borrows one for the duration of
+/// the call.
 unsafe fn parker_wake_by_ref(data: *const ()) {
     // SAFETY: the waker keeps the `Parker` alive for this call.
     unsafe { &*data.cast::<Parker>() }.unpark();
 }
 
+/// Releases the waker's strong count.
+///
+/// # Safety
+///
+/// `data` comes from `Arc::as_ptr` of an `Arc<Parker>` (see [`Parker::waker_ref`]) and
+/// the waker it belongs to owns one strong count of it, which this call releases.
 unsafe fn parker_drop(data: *const ()) {
     // SAFETY: this waker owns one strong count, released here.
     drop(unsafe { Arc::from_raw(data.cast::<Parker>()) });

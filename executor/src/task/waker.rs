@@ -31,6 +31,13 @@ unsafe fn header<'a>(data: *const ()) -> &'a Header {
     unsafe { &*data.cast::<Header>() }
 }
 
+/// Clones the waker: one more reference to the task.
+///
+/// # Safety
+///
+/// `data` is the header pointer of a waker made by [`raw`] that owns one reference to
+/// the task (the `RawWakerVTable` contract: called by `Waker` on a waker it owns), or
+/// borrows one for the duration of the call.
 unsafe fn clone(data: *const ()) -> RawWaker {
     // SAFETY: the waker being cloned keeps the task alive.
     unsafe { header(data) }.state.ref_inc();
@@ -41,6 +48,12 @@ unsafe fn clone(data: *const ()) -> RawWaker {
 ///
 /// Once the transition has released the reference, another thread may free the task at
 /// any moment: everything needed afterwards (the vtable) is read *before* it.
+///
+/// # Safety
+///
+/// `data` is the header pointer of a waker made by [`raw`] that owns one reference to
+/// the task (the `RawWakerVTable` contract: called by `Waker` on a waker it owns),
+/// which this call consumes.
 unsafe fn wake(data: *const ()) {
     // SAFETY: this waker's reference keeps the task alive until the transition below.
     let header = unsafe { header(data) };
@@ -59,6 +72,14 @@ unsafe fn wake(data: *const ()) {
     }
 }
 
+/// Wakes by reference: the waker keeps its reference; a new `Runnable` gets one of its
+/// own.
+///
+/// # Safety
+///
+/// `data` is the header pointer of a waker made by [`raw`] that owns one reference to
+/// the task (the `RawWakerVTable` contract: called by `Waker` on a waker it owns), or
+/// borrows one for the duration of the call.
 unsafe fn wake_by_ref(data: *const ()) {
     // SAFETY: the waker keeps the task alive for this call (it keeps its reference).
     let header = unsafe { header(data) };
@@ -75,6 +96,12 @@ unsafe fn wake_by_ref(data: *const ()) {
 
 /// Releases the waker's reference. As in [`wake`], the vtable is read before the
 /// reference is given up.
+///
+/// # Safety
+///
+/// `data` is the header pointer of a waker made by [`raw`] that owns one reference to
+/// the task (the `RawWakerVTable` contract: called by `Waker` on a waker it owns),
+/// which this call releases.
 unsafe fn drop_waker(data: *const ()) {
     // SAFETY: the waker's reference keeps the task alive until released below.
     let header = unsafe { header(data) };
