@@ -10,7 +10,8 @@ use crate::park::{current_ctx, fire_timers, park_idle};
 ///
 /// The thread parks while the future is pending (it never spins), and it drives the
 /// crate's timers ([`sleep`](crate::sleep), [`timeout`](crate::timeout), ...): while
-/// parked, and before every re-poll of a future that woke itself.
+/// parked, and before every re-poll of a future that woke itself (see
+/// [`time`](crate::time) for how the run loops share that work).
 /// The future is woken through a cached per-thread waker that sets a flag and unparks
 /// the thread, so `block_on` is unaffected by other code that parks or unparks the same
 /// thread: a foreign `unpark` only causes a re-check of the flag. A future that is ready
@@ -23,8 +24,9 @@ use crate::park::{current_ctx, fire_timers, park_idle};
 ///
 /// # Panics
 ///
-/// If called from inside another `block_on`, [`LocalExecutor::run`](crate::LocalExecutor::run)
-/// or [`Executor::run`](crate::Executor::run) (or a worker of an [`Executor`](crate::Executor))
+/// If called from inside another `block_on`, [`LocalExecutor::run`](crate::LocalExecutor::run),
+/// a task polled by [`LocalExecutor::try_tick`](crate::LocalExecutor::try_tick) or
+/// [`Executor::run`](crate::Executor::run) (or a worker of an [`Executor`](crate::Executor))
 /// on the same thread: the inner call would block the outer executor. `.await` the
 /// future instead. Panics of `future` itself propagate.
 ///
@@ -62,7 +64,7 @@ pub(crate) fn block_on_named<F: Future>(future: F, name: &'static str) -> F::Out
             continue;
         }
         while !parker.take_notified() {
-            park_idle(parker.thread());
+            park_idle(ctx);
         }
     }
 }

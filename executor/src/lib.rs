@@ -6,7 +6,8 @@
 //! * [`Task`] is the handle to a spawned future: await it for the output, drop it to
 //!   cancel, [`detach`](Task::detach) it to let it run.
 //! * Timers and cooperative yielding: [`sleep`], [`sleep_until`], [`timeout`],
-//!   [`interval`], [`yield_now`].
+//!   [`interval`], [`yield_now`]. Our run loops drive the timers; under another
+//!   runtime, a fallback driver thread does (see [`time`]).
 //!
 //! ```
 //! use executor::{LocalExecutor, yield_now};
@@ -68,7 +69,9 @@
 //!
 //! A panic inside a task is caught; the executor goes on running the other tasks, and
 //! the panic is re-raised where the task's [`Task`] handle is awaited (or swallowed if
-//! the task was detached).
+//! the task was detached). A task's destructors are inside the task: a panic in its
+//! future's `Drop` or in its output's `Drop` never escapes a run loop, never stops a
+//! worker thread and never leaks the task (see [`Task`] for where it goes).
 //!
 //! ```
 //! let ex = executor::LocalExecutor::new();
@@ -84,6 +87,7 @@ mod local;
 mod loom;
 mod multi;
 mod park;
+mod queue;
 mod slab;
 mod task;
 pub mod time;
@@ -136,6 +140,45 @@ pub mod __loom {
         pub fn run_now(self) {
             self.run();
         }
+    }
+
+    /// Makes the calling model thread the fallback timer driver of this execution's
+    /// store (under loom the store starts no thread of its own): it must then run
+    /// [`timer_fallback_turn`] in a loop.
+    pub fn install_timer_fallback() {
+        crate::time::driver::global().install_fallback(crate::loom::thread::current());
+    }
+
+    /// One turn of the fallback timer driver (see `TimerStore::fallback_turn`).
+    pub fn timer_fallback_turn() {
+        crate::time::driver::global().fallback_turn();
+    }
+
+    /// The number of timers pending in this execution's store.
+    pub fn timers_pending() -> usize {
+        crate::time::driver::global().len()
+    }
+
+    /// The calling thread's handle as the executor's run loops park and unpark it (under
+    /// loom the park token is the executor's own, see `crate::loom::thread`).
+    #[derive(Clone, Debug)]
+    pub struct ThreadHandle(crate::loom::thread::Thread);
+
+    impl ThreadHandle {
+        /// Leaves the park token for the thread, as any other code may.
+        pub fn unpark(&self) {
+            self.0.unpark();
+        }
+    }
+
+    /// The calling thread's [`ThreadHandle`].
+    pub fn current_thread() -> ThreadHandle {
+        ThreadHandle(crate::loom::thread::current())
+    }
+
+    /// Parks the calling thread until its token is available (see [`ThreadHandle`]).
+    pub fn park() {
+        crate::loom::thread::park();
     }
 }
 

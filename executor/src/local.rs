@@ -39,8 +39,8 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
-use std::thread::Thread;
 
+use crate::loom::thread::Thread;
 use crate::park::{current_ctx, fire_timers, park_idle, with_ctx};
 use crate::slab::Slab;
 use crate::task::raw::Header;
@@ -354,7 +354,18 @@ impl LocalExecutor {
     /// assert!(ex.try_tick());
     /// assert!(!ex.try_tick());
     /// ```
+    ///
+    /// `try_tick` may be called from anywhere on the executor's thread, from inside a
+    /// task or another run loop included. The task it polls is inside a run loop, as
+    /// under [`run`](Self::run): calling [`block_on`](crate::block_on()) (or `run`) there
+    /// panics (nested) instead of blocking the thread.
     pub fn try_tick(&self) -> bool {
+        // SAFETY: `ctx` is used only until this function returns, inside the thread's code.
+        let ctx = unsafe { current_ctx() };
+        // A task polled here that calls `block_on` would block the executor's thread as
+        // under `run`: the nesting check names `try_tick` (unless `try_tick` is called
+        // from inside a run loop, which is then the one named).
+        let _entered = ctx.enter_unless_entered("LocalExecutor::try_tick");
         let _running = RunningGuard::enter(&self.shared);
         match self.next() {
             Some(runnable) => {
@@ -438,7 +449,7 @@ impl LocalExecutor {
                     return output;
                 }
             } else if ran == 0 {
-                park_idle(parker.thread());
+                park_idle(ctx);
             }
         }
     }
@@ -480,7 +491,7 @@ impl Drop for LocalExecutor {
                     // SAFETY: the table's reference keeps the task alive; this is the
                     // owner thread; `Schedule::release` frees the slot and releases that
                     // reference (hence zero references passed here).
-                    unsafe { (task.as_ref().vtable.shutdown)(task, 0) };
+                    unsafe { (task.as_ref().vtable().shutdown)(task, 0) };
                 }
                 (None, false) => index += 1,
                 (None, true) => break,

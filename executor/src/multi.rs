@@ -13,10 +13,17 @@
 //! Every task that has returned `Pending` and not completed has an entry, holding one
 //! reference, in a table of live tasks split into cache-padded shards with a lock each:
 //! such a task locks a shard once when it first returns `Pending` and once when it
-//! completes; a task that completes in its first poll never does. Dropping the executor
-//! joins the workers, then cancels every task left in the table (a task that returns
-//! `Pending` after the shutdown began is cancelled then and there), so no future
-//! outlives its executor.
+//! completes; a task that completes in its first poll never does.
+//!
+//! # Shutdown
+//!
+//! Dropping the executor sets the `shutdown` flag, joins the workers (each drops the
+//! `Runnable`s left in its deque), then cancels every task left in the table and drops
+//! every future left, on the dropping thread, one at a time (`Shared::shut_down`): a
+//! `Runnable` made meanwhile (a cancelled task, a wake-up from any thread) only goes to
+//! a queue that loop drains. So the shutdown is iterative for any number of tasks, and
+//! no task is ever dropped inside a `Waker::wake`. A task that returns `Pending` after
+//! the shutdown began is cancelled then and there, so no future outlives the `drop`.
 //!
 //! # Fairness
 //!
@@ -30,23 +37,24 @@ use std::fmt;
 use std::future::Future;
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::thread::{self, JoinHandle, Thread};
+use std::sync::{Arc, OnceLock, PoisonError};
 
-use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::CachePadded;
 
 use crate::block_on::block_on_named;
+use crate::loom::thread::{self, JoinHandle, Thread};
+use crate::loom::{AtomicBool, AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering, fence};
 use crate::park::{WORKER_LOOP, fire_timers, park_idle, with_ctx};
+use crate::queue::{Injector, Steal, Stealer, Worker};
 use crate::slab::Slab;
 use crate::task::raw::Header;
-use crate::task::{Runnable, Schedule, Task, cancel_and_release, spawn, start_cancel};
+use crate::task::{Runnable, Schedule, Task, release_ref, spawn, start_cancel};
 
 /// How many tasks a worker runs between two looks at the injector and the timers.
 const GLOBAL_INTERVAL: u32 = 61;
-/// How many rounds an idle worker looks for work before it parks.
-const SPIN_ROUNDS: u32 = 16;
+/// How many rounds an idle worker looks for work before it parks (none under loom: the
+/// models check the parking handshake, and each round multiplies their state space).
+const SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { 16 };
 
 /// A multi-threaded executor with work stealing.
 ///
@@ -55,8 +63,16 @@ const SPIN_ROUNDS: u32 = 16;
 /// tasks meanwhile). Idle workers park and drive the timers.
 ///
 /// Dropping the executor stops and joins the workers, then cancels every task that has
-/// not completed: their futures are dropped then and there, including those of tasks
-/// waiting for a wake-up. Awaiting the `Task` of a cancelled task panics.
+/// not completed: their futures are dropped then and there, on the dropping thread,
+/// including those of tasks waiting for a wake-up. Awaiting the `Task` of a cancelled
+/// task panics. Wake-ups and `Task` drops on other threads during the drop only queue
+/// work for it: a future's destructor never runs inside a `Waker::wake`.
+///
+/// The executor may also be dropped from inside one of its own tasks (the last `Arc`
+/// of it, say): the other workers are joined and every other future is dropped before
+/// `drop` returns, as above. The dropping task itself runs on: if it completes, its
+/// output reaches its `Task` as usual; the first time it returns `Pending` it is
+/// cancelled instead (its future is dropped when that poll returns).
 ///
 /// ```
 /// let ex = executor::Executor::with_threads(2);
@@ -140,8 +156,26 @@ struct WorkerCtx {
     tick: Cell<u32>,
 }
 
+#[cfg(not(loom))]
 thread_local! {
     static WORKER: Cell<*const WorkerCtx> = const { Cell::new(std::ptr::null()) };
+}
+
+#[cfg(loom)]
+loom::thread_local! {
+    static WORKER: Cell<*const WorkerCtx> = Cell::new(std::ptr::null());
+}
+
+/// Calls `f` with this thread's worker if this thread is a worker of `shared`.
+#[inline]
+fn with_worker<R>(shared: *const Shared, f: impl FnOnce(&WorkerCtx) -> R) -> Option<R> {
+    let ctx = WORKER.with(Cell::get);
+    // SAFETY: a non-null `WORKER` points to the `WorkerCtx` on the stack of the worker
+    // loop of this thread, which clears it before returning.
+    match unsafe { ctx.as_ref() } {
+        Some(ctx) if std::ptr::eq(Arc::as_ptr(&ctx.shared), shared) => Some(f(ctx)),
+        _ => None,
+    }
 }
 
 /// Pushes `runnable` onto this thread's deque if this thread is a worker of `shared`;
@@ -149,8 +183,7 @@ thread_local! {
 #[inline]
 fn push_to_worker(shared: *const Shared, runnable: Runnable) -> Result<(), Runnable> {
     let ctx = WORKER.with(Cell::get);
-    // SAFETY: a non-null `WORKER` points to the `WorkerCtx` on the stack of the worker
-    // loop of this thread, which clears it before returning.
+    // SAFETY: as in `with_worker`.
     match unsafe { ctx.as_ref() } {
         Some(ctx) if std::ptr::eq(Arc::as_ptr(&ctx.shared), shared) => {
             ctx.push_local(runnable);
@@ -230,14 +263,14 @@ impl Shared {
     }
 
     /// Queues a task from outside the workers and wakes an idle worker.
+    ///
+    /// Never runs a task (nor drops one): this is what a `Waker::wake` from any thread
+    /// comes to, and the waking thread may hold a lock the task's destructor takes.
+    /// During shutdown the executor's `Drop` drops what lands here (see
+    /// [`Shared::shut_down`]).
     fn push_global(&self, runnable: Runnable) {
         self.injector.push(runnable);
         fence(Ordering::SeqCst);
-        if self.shutdown.load(Ordering::SeqCst) {
-            // Nobody will run it: cancel it here (its future is `Send`).
-            self.drain_injector();
-            return;
-        }
         self.notify_one();
     }
 
@@ -258,14 +291,73 @@ impl Shared {
         }
     }
 
-    fn drain_injector(&self) {
+    /// The next `Runnable` queued where the shutdown must find it: in the injector, or in
+    /// this thread's deque if this thread is one of the workers (an executor dropped from
+    /// inside one of its own tasks).
+    fn pop_queued(&self) -> Option<Runnable> {
+        if let Some(Some(runnable)) = with_worker(self, |ctx| ctx.local.pop()) {
+            return Some(runnable);
+        }
         loop {
             match self.injector.steal() {
-                Steal::Success(runnable) => drop(runnable),
+                Steal::Success(runnable) => return Some(runnable),
                 Steal::Retry => {}
-                Steal::Empty => break,
+                Steal::Empty => return None,
             }
         }
+    }
+
+    /// The second half of the executor's `Drop`, once no other thread runs its tasks (the
+    /// other workers are joined): drops every future left, on this thread, one at a
+    /// time. Iterative, whatever the tasks do: dropping a future may cancel or wake other
+    /// tasks (a chain of tasks awaiting each other cancels the next, completing one wakes
+    /// its awaiter), and their `Runnable`s only go to the queues this loop drains, never
+    /// dropped where they are made (so no recursion, and never inside a `Waker::wake` on
+    /// another thread, which may hold a lock the destructor takes).
+    fn shut_down(&self) {
+        // Every task that has returned `Pending` and not completed, with the table's
+        // references: cancelling an idle one queues a `Runnable` for it.
+        let mut tasks = Vec::new();
+        for shard in 0..self.registry.shards.len() {
+            let shard = u32::try_from(shard).expect("fewer than 2^32 shards");
+            // Taken out first: cancelling runs destructors, which may complete other
+            // tasks and lock this shard.
+            tasks.extend(self.registry.lock(shard).0.take_all());
+        }
+        for &task in &tasks {
+            // SAFETY: `take_all` handed over the table's reference to the task.
+            unsafe { start_cancel(task) };
+        }
+        loop {
+            while let Some(runnable) = self.pop_queued() {
+                // Dropping a `Runnable` drops its task's future.
+                drop(runnable);
+            }
+            // A task of the table is done with once its future is gone, or if it is
+            // running: then it runs on this thread (the other workers are joined), below
+            // us in the stack: the task whose poll is dropping the executor, cancelled
+            // above, whose runner drops the future when the poll returns.
+            tasks.retain(|&task| {
+                // SAFETY: the table's reference keeps the task alive.
+                let header = unsafe { task.as_ref() };
+                let state = header.state.load();
+                if !state.is_complete() && !state.is_running() {
+                    return true;
+                }
+                // SAFETY: the table's reference, given up; the future is gone, or the
+                // task's runner holds a reference of its own.
+                unsafe { release_ref(task) };
+                false
+            });
+            if tasks.is_empty() {
+                break;
+            }
+            // The task left is scheduled, and its `Runnable` not queued yet: a wake-up on
+            // another thread made it `SCHEDULED` an instant ago and is about to push it.
+            thread::yield_now();
+        }
+        // Nothing can be queued any more: every task is complete, or running here and
+        // cancelled (its runner drops its future without queueing it again).
     }
 }
 
@@ -340,8 +432,12 @@ impl WorkerCtx {
         }
         fence(Ordering::SeqCst);
         if !self.has_work() && !shared.shutdown.load(Ordering::SeqCst) {
-            let thread = shared.threads[self.index].get().expect("set at start");
-            park_idle(thread);
+            with_ctx(park_idle);
+        } else {
+            // Work that `find_task` just missed (a push or a steal in flight): look again.
+            // Loom must be told that this loop waits for another thread.
+            #[cfg(loom)]
+            thread::yield_now();
         }
         let mut idle = shared.lock_idle();
         if let Some(pos) = idle.iter().position(|&i| i == self.index) {
@@ -350,6 +446,10 @@ impl WorkerCtx {
         }
     }
 
+    #[cfg_attr(
+        loom,
+        allow(clippy::reversed_empty_ranges, reason = "no spinning under loom")
+    )]
     fn run(&self) {
         'outer: loop {
             if let Some(runnable) = self.find_task() {
@@ -408,6 +508,20 @@ fn worker_main(shared: Arc<Shared>, index: usize, local: Worker<Runnable>) {
     });
 }
 
+/// The name of worker `index`: `exec-worker-{index}`, which fits the 15 bytes Linux
+/// keeps of a thread's name for every index below 1000 (so top, ps and perf show it
+/// whole); `exec-{index}` beyond.
+fn worker_name(index: usize) -> String {
+    /// Linux's limit on a thread name, without the terminating NUL.
+    const MAX: usize = 15;
+    let name = format!("exec-worker-{index}");
+    if name.len() <= MAX {
+        name
+    } else {
+        format!("exec-{index}")
+    }
+}
+
 impl Executor {
     /// Creates an executor with one worker per available CPU.
     ///
@@ -416,7 +530,7 @@ impl Executor {
     /// assert_eq!(ex.run(ex.spawn(async { 1 })), 1);
     /// ```
     pub fn new() -> Self {
-        Self::with_threads(thread::available_parallelism().map_or(1, NonZeroUsize::get))
+        Self::with_threads(std::thread::available_parallelism().map_or(1, NonZeroUsize::get))
     }
 
     /// Creates an executor with `threads` workers (at least one).
@@ -443,7 +557,7 @@ impl Executor {
             .map(|(index, local)| {
                 let shared = shared.clone();
                 thread::Builder::new()
-                    .name(format!("executor-worker-{index}"))
+                    .name(worker_name(index))
                     .spawn(move || worker_main(shared, index, local))
                     .expect("failed to spawn an executor worker thread")
             })
@@ -466,7 +580,7 @@ impl Executor {
     /// let ex = executor::Executor::with_threads(2);
     /// let task = ex.spawn(async { std::thread::current().name().map(str::to_owned) });
     /// let name = ex.run(task).unwrap();
-    /// assert!(name.starts_with("executor-worker-"));
+    /// assert!(name.starts_with("exec-worker-"));
     /// ```
     pub fn spawn<F>(&self, future: F) -> Task<F::Output>
     where
@@ -509,6 +623,10 @@ impl Default for Executor {
 }
 
 impl Drop for Executor {
+    /// Stops and joins the workers, then drops every future left on this thread (see
+    /// `Shared::shut_down`). Dropped from inside one of its own tasks, it joins the
+    /// other workers and does the same: the dropping task's own worker stops once that
+    /// task's poll returns.
     fn drop(&mut self) {
         self.shared.shutdown.store(true, Ordering::SeqCst);
         for thread in self.shared.threads.iter().filter_map(OnceLock::get) {
@@ -517,26 +635,15 @@ impl Drop for Executor {
         let me = thread::current().id();
         for worker in self.workers.drain(..) {
             if worker.thread().id() == me {
-                // Dropped from one of its own tasks: that worker exits on its own.
+                // Dropped from one of its own tasks: that worker exits on its own, when
+                // the poll we are in returns.
                 continue;
             }
             // A worker only panics if a waker or destructor outside any task did; the
             // executor is being dropped anyway.
             let _ = worker.join();
         }
-        // Cancel the tasks still alive: each idle one is scheduled, and its `Runnable`,
-        // pushed while `shutdown` is set, is dropped at once, dropping its future.
-        for shard in 0..self.shared.registry.shards.len() {
-            let shard = u32::try_from(shard).expect("fewer than 2^32 shards");
-            // Taken out first: cancelling runs destructors, which may complete other
-            // tasks and lock this shard.
-            let tasks = self.shared.registry.lock(shard).0.take_all();
-            for task in tasks {
-                // SAFETY: `take_all` handed over the registry's reference to the task.
-                unsafe { cancel_and_release(task) };
-            }
-        }
-        self.shared.drain_injector();
+        self.shared.shut_down();
     }
 }
 
@@ -546,5 +653,23 @@ impl fmt::Debug for Executor {
             .field("threads", &self.workers.len())
             .field("idle", &self.shared.num_idle.load(Ordering::Relaxed))
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::worker_name;
+
+    #[test]
+    fn worker_names_keep_the_index_within_linux_15_bytes() {
+        assert_eq!(worker_name(0), "exec-worker-0");
+        assert_eq!(worker_name(12), "exec-worker-12");
+        assert_eq!(worker_name(999), "exec-worker-999");
+        assert_eq!(worker_name(1000), "exec-1000");
+        assert_eq!(worker_name(1_234_567_890), "exec-1234567890");
+        for index in [0, 9, 10, 99, 100, 999, 1000, 65_535, 9_999_999_999] {
+            assert!(worker_name(index).len() <= 15, "{index}");
+            assert!(worker_name(index).ends_with(&index.to_string()));
+        }
     }
 }

@@ -5,10 +5,11 @@
 use std::cell::Cell;
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{RawWaker, RawWakerVTable, Waker};
-use std::thread::{self, Thread};
 use std::time::Instant;
+
+use crate::loom::thread::{self, Thread};
+use crate::loom::{AtomicBool, Ordering};
 
 use crate::time::driver;
 
@@ -16,18 +17,45 @@ use crate::time::driver;
 pub(crate) struct ThreadCtx {
     /// The name of the run loop this thread is inside, if any.
     entered: Cell<Option<&'static str>>,
+    /// Whether that run loop drives the timers (`block_on`, `LocalExecutor::run`, a
+    /// worker; not `LocalExecutor::try_tick`, which never parks).
+    drives: Cell<bool>,
+    /// Whether that run loop is responsible for the timers while it runs (see the
+    /// module docs of `time::driver`); written under the timer store's lock.
+    responsible: Cell<bool>,
     /// This thread's parker; its waker is lent to the futures the run loops poll.
     parker: Arc<Parker>,
 }
 
-thread_local! {
+crate::loom::thread_local_shim! {
     static CTX: ThreadCtx = ThreadCtx {
         entered: Cell::new(None),
+        drives: Cell::new(false),
+        responsible: Cell::new(false),
         parker: Arc::new(Parker {
             thread: thread::current(),
             notified: AtomicBool::new(false),
         }),
     };
+}
+
+/// Calls `f` with the timer responsibility flag of the run loop the calling thread is
+/// inside, if it is inside one that drives the timers (`None` otherwise, and from a
+/// thread-local destructor).
+pub(crate) fn with_driver_flag<R>(f: impl FnOnce(Option<&Cell<bool>>) -> R) -> R {
+    let mut f = Some(f);
+    let called = CTX.try_with(|ctx| {
+        let f = f.take().expect("called once");
+        if ctx.drives.get() {
+            f(Some(&ctx.responsible))
+        } else {
+            f(None)
+        }
+    });
+    match called {
+        Ok(r) => r,
+        Err(_) => (f.take().expect("not called"))(None),
+    }
 }
 
 /// Runs `f` with the calling thread's context.
@@ -71,7 +99,22 @@ impl ThreadCtx {
             nested(name, outer);
         }
         self.entered.set(Some(name));
+        self.drives.set(true);
         EnterGuard { ctx: self }
+    }
+
+    /// Marks the thread as inside `name` until the guard is dropped, unless it is inside
+    /// a run loop already (then nothing changes, and `None` is returned): for
+    /// [`LocalExecutor::try_tick`](crate::LocalExecutor::try_tick), which runs one task
+    /// without blocking, so it may be called from anywhere, but a task it polls must not
+    /// block the thread either.
+    #[inline]
+    pub(crate) fn enter_unless_entered(&self, name: &'static str) -> Option<EnterGuard<'_>> {
+        if self.entered.get().is_some() {
+            return None;
+        }
+        self.entered.set(Some(name));
+        Some(EnterGuard { ctx: self })
     }
 
     /// This thread's parker.
@@ -108,6 +151,11 @@ pub(crate) struct EnterGuard<'a> {
 impl Drop for EnterGuard<'_> {
     #[inline]
     fn drop(&mut self) {
+        if self.ctx.responsible.get() {
+            // The loop stops driving the timers it was responsible for: hand them over.
+            driver::global().hand_off(&self.ctx.responsible);
+        }
+        self.ctx.drives.set(false);
         self.ctx.entered.set(None);
     }
 }
@@ -126,6 +174,13 @@ pub(crate) struct Parker {
 static PARKER_WAKER: RawWakerVTable =
     RawWakerVTable::new(parker_clone, parker_wake, parker_wake_by_ref, parker_drop);
 
+/// Clones a parker waker: one more strong count.
+///
+/// # Safety
+///
+/// `data` comes from `Arc::as_ptr` of an `Arc<Parker>` (see [`Parker::waker_ref`]) and
+/// the waker it belongs to owns one strong count of it, or borrows one for the duration of
+/// the call.
 unsafe fn parker_clone(data: *const ()) -> RawWaker {
     // SAFETY: `data` comes from `Arc::as_ptr` of a live `Arc<Parker>` (the waker being
     // cloned owns or borrows one), so adding a strong count is sound.
@@ -133,17 +188,36 @@ unsafe fn parker_clone(data: *const ()) -> RawWaker {
     RawWaker::new(data, &PARKER_WAKER)
 }
 
+/// Wakes by value: unparks, then releases the waker's strong count.
+///
+/// # Safety
+///
+/// `data` comes from `Arc::as_ptr` of an `Arc<Parker>` (see [`Parker::waker_ref`]) and
+/// the waker it belongs to owns one strong count of it, which this call consumes.
 unsafe fn parker_wake(data: *const ()) {
     // SAFETY: this waker owns one strong count (made by `parker_clone`), taken back here.
     let parker = unsafe { Arc::from_raw(data.cast::<Parker>()) };
     parker.unpark();
 }
 
+/// Wakes by reference: unparks.
+///
+/// # Safety
+///
+/// `data` comes from `Arc::as_ptr` of an `Arc<Parker>` (see [`Parker::waker_ref`]) and
+/// the waker it belongs to owns one strong count of it, or borrows one for the duration of
+/// the call.
 unsafe fn parker_wake_by_ref(data: *const ()) {
     // SAFETY: the waker keeps the `Parker` alive for this call.
     unsafe { &*data.cast::<Parker>() }.unpark();
 }
 
+/// Releases the waker's strong count.
+///
+/// # Safety
+///
+/// `data` comes from `Arc::as_ptr` of an `Arc<Parker>` (see [`Parker::waker_ref`]) and
+/// the waker it belongs to owns one strong count of it, which this call releases.
 unsafe fn parker_drop(data: *const ()) {
     // SAFETY: this waker owns one strong count, released here.
     drop(unsafe { Arc::from_raw(data.cast::<Parker>()) });
@@ -181,22 +255,14 @@ impl Parker {
 }
 
 /// The idle step of every run loop (the parking rule every loop follows): fire the
-/// expired timers; if that woke nobody, park until the next deadline (or until
-/// unparked). Returns after any wake-up, spurious ones included: the caller re-checks
-/// its work.
-pub(crate) fn park_idle(thread: &Thread) {
-    let now = Instant::now();
-    if driver::fire_expired(now) > 0 {
+/// expired timers; if that woke nobody, park: until the earliest deadline if this loop
+/// is the timers' leader, else until unparked (see `time::driver`). Returns after any
+/// wake-up, spurious ones included: the caller re-checks its work.
+pub(crate) fn park_idle(ctx: &ThreadCtx) {
+    if driver::fire_expired(Instant::now()) > 0 {
         return;
     }
-    // Register before reading the deadline: an earlier timer inserted after the read
-    // unparks this thread, and an unpark before `park` makes it return at once.
-    driver::register_parker(thread.clone());
-    match driver::next_deadline() {
-        Some(deadline) => thread::park_timeout(deadline.saturating_duration_since(now)),
-        None => thread::park(),
-    }
-    driver::unregister_parker();
+    driver::global().park(ctx.parker.thread(), &ctx.responsible);
 }
 
 /// Fires the expired timers while the loop is busy (so a busy executor does not starve

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::Poll;
 use std::thread;
 
-use common::{Counters, Parked, SelfWaking, Slot};
+use common::{Counters, Parked, SelfWaking, Slot, panic_message};
 use executor::block_on;
 
 #[test]
@@ -124,4 +124,39 @@ fn block_on_drives_timers() {
     let start = std::time::Instant::now();
     block_on(executor::sleep(std::time::Duration::from_millis(5)));
     assert!(start.elapsed() >= std::time::Duration::from_millis(5));
+}
+
+/// `block_on` inside a task that `LocalExecutor::try_tick` polls would block the
+/// executor's thread just as under `run` (a task it waits for could never run): it
+/// panics with the same nesting message, naming `try_tick`.
+#[test]
+fn block_on_inside_a_task_run_by_try_tick_panics() {
+    let ex = executor::LocalExecutor::new();
+    let task = ex.spawn(async { block_on(async { 1 }) });
+    assert!(ex.try_tick());
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.run(task))).unwrap_err();
+    let message = panic_message(&*err);
+    assert_eq!(
+        message,
+        "`executor::block_on` cannot be called from inside `LocalExecutor::try_tick` on the \
+         same thread (nested): the inner call would block the outer executor; `.await` the \
+         future instead"
+    );
+    // The thread is no longer marked as inside a run loop.
+    assert_eq!(block_on(async { 2 }), 2);
+    assert_eq!(ex.run(ex.spawn(async { 3 })), 3);
+}
+
+/// `block_on` inside a task under `run`: the message the `try_tick` one mirrors.
+#[test]
+fn block_on_inside_a_task_run_by_run_panics() {
+    let ex = executor::LocalExecutor::new();
+    let task = ex.spawn(async { block_on(async { 1 }) });
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.run(task))).unwrap_err();
+    assert_eq!(
+        panic_message(&*err),
+        "`executor::block_on` cannot be called from inside `LocalExecutor::run` on the \
+         same thread (nested): the inner call would block the outer executor; `.await` the \
+         future instead"
+    );
 }

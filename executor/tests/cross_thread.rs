@@ -170,3 +170,72 @@ fn ring_of_tasks_waking_each_other_across_workers() {
         drop(s.take());
     }
 }
+
+/// Wakers of a completed task woken (by value) and dropped on two other threads while
+/// this thread drops the task's handle: whichever releases the last reference frees the
+/// task, and the others never touch it after their release (the use after free that
+/// `.ci/tsan` reports in `wake`/`drop_waker` if they read the task's header after their
+/// atomic release). Many rounds, with the three releases lined up by a barrier.
+#[test]
+fn wakers_released_on_other_threads_while_the_handle_frees_the_task() {
+    const ROUNDS: usize = 2_000;
+    let ex = LocalExecutor::new();
+    let c = Counters::new();
+    let start = Arc::new(Barrier::new(3));
+    let (wake_tx, wake_rx) = mpsc::channel::<std::task::Waker>();
+    let (drop_tx, drop_rx) = mpsc::channel::<std::task::Waker>();
+    let waking = {
+        let start = start.clone();
+        thread::spawn(move || {
+            for waker in wake_rx {
+                start.wait();
+                waker.wake();
+            }
+        })
+    };
+    let dropping = {
+        let start = start.clone();
+        thread::spawn(move || {
+            for waker in drop_rx {
+                start.wait();
+                drop(waker);
+            }
+        })
+    };
+    for _ in 0..ROUNDS {
+        let slot = Slot::new();
+        slot.ready.store(true, Ordering::SeqCst);
+        let task = ex.spawn(StoresWakerThenReady(Parked::new(&c, &slot)));
+        while ex.try_tick() {}
+        assert!(task.is_finished());
+        let waker = slot.take().unwrap();
+        drop_tx.send(waker.clone()).unwrap();
+        wake_tx.send(waker).unwrap();
+        start.wait();
+        drop(task);
+    }
+    drop((wake_tx, drop_tx));
+    waking.join().unwrap();
+    dropping.join().unwrap();
+    assert_eq!(c.drops(), ROUNDS);
+}
+
+/// A `Parked` future that stores its waker before it completes (even when ready).
+struct StoresWakerThenReady(Parked);
+
+impl std::future::Future for StoresWakerThenReady {
+    type Output = ();
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        let parked = &self.0;
+        *parked.slot.waker.lock().unwrap() = Some(cx.waker().clone());
+        parked.counters.polls.fetch_add(1, Ordering::SeqCst);
+        if parked.slot.ready.load(Ordering::SeqCst) {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    }
+}

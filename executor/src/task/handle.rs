@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::panic::resume_unwind;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
@@ -24,6 +24,11 @@ use super::state::Notify;
 ///   other tasks; it is re-raised (with [`std::panic::resume_unwind`]) where the `Task`
 ///   is awaited. The panic of a detached task, or of one whose `Task` was dropped, is
 ///   swallowed: nobody is left to receive it.
+/// * **Destructors** count as inside the task: if the future's `Drop` panics when it
+///   completes, that panic is the task's outcome (and the output, which nobody will
+///   see, is dropped, a panic of its `Drop` swallowed). Dropping or detaching a `Task`
+///   never panics: when it drops an output whose `Drop` panics, that panic is
+///   swallowed, and the task is freed all the same.
 ///
 /// Awaiting a task that was cancelled because its executor was dropped first panics.
 ///
@@ -151,9 +156,11 @@ impl<T> Task<T> {
         // SAFETY: `COMPLETE`: the output belongs to the handle.
         let output = unsafe { take_output::<T>(ptr) };
         self.ptr = None;
+        // Read before the reference is given up (after it, another thread may free it).
+        let vtable = header.vtable();
         if header.state.drop_handle_after_complete() {
             // SAFETY: that was the last reference.
-            unsafe { (header.vtable.dealloc)(ptr) }
+            unsafe { (vtable.dealloc)(ptr) }
         }
         Poll::Ready(output)
     }
@@ -168,10 +175,11 @@ impl<T> Task<T> {
 pub(crate) unsafe fn start_cancel(ptr: NonNull<Header>) {
     // SAFETY: the caller's reference keeps the task alive.
     let header = unsafe { ptr.as_ref() };
+    let vtable = header.vtable();
     match header.state.transition_to_cancelled() {
         Notify::Submit => {
             // SAFETY: the transition counted a reference for the new `Runnable`.
-            unsafe { (header.vtable.schedule)(ptr) }
+            unsafe { (vtable.schedule)(ptr) }
         }
         Notify::DoNothing => {}
     }
@@ -186,7 +194,7 @@ pub(crate) unsafe fn start_cancel(ptr: NonNull<Header>) {
 unsafe fn take_output<T>(ptr: NonNull<Header>) -> Option<thread::Result<T>> {
     let mut output: Option<thread::Result<T>> = None;
     // SAFETY: the caller's contract; `output` has the type the vtable writes.
-    unsafe { (ptr.as_ref().vtable.take_output)(ptr, (&raw mut output).cast()) };
+    unsafe { (ptr.as_ref().vtable().take_output)(ptr, (&raw mut output).cast()) };
     output
 }
 
@@ -207,8 +215,11 @@ fn set_awaiter(header: &Header, waker: &Waker) -> Result<(), super::state::Snaps
     }
 }
 
-/// Gives up a handle: drops the output if the task completed, takes back the awaiter
-/// slot if it has not, releases the handle's reference.
+/// Gives up a handle: takes the output if the task completed, takes back the awaiter
+/// slot if it has not, releases the handle's reference, and only then drops what it
+/// took. A destructor that panics (the output's, or a foreign awaiter waker's) therefore
+/// runs after the task is released, so it can neither leak the task nor leave it half
+/// released; its panic is swallowed, like the panic of a task nobody awaits.
 ///
 /// # Safety
 ///
@@ -216,26 +227,35 @@ fn set_awaiter(header: &Header, waker: &Waker) -> Result<(), super::state::Snaps
 unsafe fn release<T>(ptr: NonNull<Header>) {
     // SAFETY: the handle's reference keeps the task alive until released below.
     let header = unsafe { ptr.as_ref() };
+    // Read before the reference is given up (after it, another thread may free it).
+    let vtable = header.vtable();
+    let mut output = None;
+    let mut awaiter = None;
     let last = if header.state.load().is_complete() {
         // The common case: the output is ours, the awaiter slot frozen.
         // SAFETY: `COMPLETE`: the output belongs to the handle.
-        drop(unsafe { take_output::<T>(ptr) });
+        output = unsafe { take_output::<T>(ptr) };
         header.state.drop_handle_after_complete()
     } else {
         let prev = header.state.drop_handle();
         if prev.is_complete() {
             // SAFETY: `COMPLETE` was seen by the handle: the output is ours.
-            drop(unsafe { take_output::<T>(ptr) });
+            output = unsafe { take_output::<T>(ptr) };
         } else if prev.has_awaiter() {
             // SAFETY: `drop_handle` cleared `AWAITER` before completion: the slot is ours.
-            let waker = header.awaiter.with_mut(|slot| unsafe { (*slot).take() });
-            drop(waker);
+            awaiter = header.awaiter.with_mut(|slot| unsafe { (*slot).take() });
         }
         header.state.ref_dec(1)
     };
     if last {
         // SAFETY: that was the last reference.
-        unsafe { (header.vtable.dealloc)(ptr) }
+        unsafe { (vtable.dealloc)(ptr) }
+    }
+    // The task is not touched any more: user destructors last.
+    if output.is_some() || awaiter.is_some() {
+        drop(catch_unwind(AssertUnwindSafe(move || {
+            drop((output, awaiter));
+        })));
     }
 }
 

@@ -88,25 +88,22 @@ where
     (Runnable { ptr }, Task::from_raw(ptr))
 }
 
-/// Cancels the task at `ptr` as its handle's drop would (an idle task is scheduled so
-/// that whoever runs its `Runnable` drops the future), then gives up one reference: for
-/// an executor shutting down with the tasks of its table of live tasks.
+/// Gives up one reference to the task at `ptr`, freeing it if that was the last: for
+/// an executor done with its table's reference to a task (at shutdown).
 ///
 /// # Safety
 ///
-/// The caller owns one reference to the live task at `ptr`, which it gives up.
-pub(crate) unsafe fn cancel_and_release(ptr: NonNull<Header>) {
-    // SAFETY: the caller's reference keeps the task alive through both calls.
-    unsafe { start_cancel(ptr) };
-    // SAFETY: as above.
+/// The caller owns one reference to the task at `ptr`, which it gives up, and the task's
+/// future is gone or another reference outlives this one (the last reference may only
+/// go once the future is gone: `dealloc` does not drop a live future on purpose).
+pub(crate) unsafe fn release_ref(ptr: NonNull<Header>) {
+    // SAFETY: the caller's reference keeps the task alive until it is released.
     let header = unsafe { ptr.as_ref() };
+    // Read before the reference is given up (after it, another thread may free the task).
+    let vtable = header.vtable();
     if header.state.ref_dec(1) {
-        // A task that is not complete is either running or has a `Runnable` (the
-        // cancellation made one if it was idle), which holds a reference: the last
-        // reference can only go once the future is gone.
-        debug_assert!(header.state.load().is_complete());
         // SAFETY: that was the last reference.
-        unsafe { (header.vtable.dealloc)(ptr) }
+        unsafe { (vtable.dealloc)(ptr) }
     }
 }
 
@@ -138,7 +135,7 @@ impl Runnable {
         std::mem::forget(self);
         // SAFETY: the `Runnable` owned a reference, given up to `run`; exactly one
         // `Runnable` exists while the task is `SCHEDULED`.
-        unsafe { (ptr.as_ref().vtable.run)(ptr) }
+        unsafe { (ptr.as_ref().vtable().run)(ptr) }
     }
 
     /// Gives up this `Runnable`'s reference without touching the future: for a thread
@@ -150,11 +147,13 @@ impl Runnable {
         std::mem::forget(self);
         // SAFETY: the `Runnable`'s reference keeps the task alive for this call.
         let header = unsafe { ptr.as_ref() };
+        // Read before the reference is given up (after it, another thread may free it).
+        let vtable = header.vtable();
         // After the last reference is released nobody else can change the state, so
         // the load that follows sees the final value.
         if header.state.ref_dec(1) && header.state.load().is_complete() {
             // SAFETY: that was the last reference, and the future is gone already.
-            unsafe { (header.vtable.dealloc)(ptr) }
+            unsafe { (vtable.dealloc)(ptr) }
         }
     }
 }
@@ -163,7 +162,7 @@ impl Drop for Runnable {
     fn drop(&mut self) {
         // SAFETY: the `Runnable`'s reference keeps the task alive and is given up here;
         // the task is scheduled, not running; see the `Send` impl for the thread.
-        unsafe { (self.ptr.as_ref().vtable.shutdown)(self.ptr, 1) }
+        unsafe { (self.ptr.as_ref().vtable().shutdown)(self.ptr, 1) }
     }
 }
 

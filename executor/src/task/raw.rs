@@ -34,10 +34,26 @@ use crate::loom::UnsafeCell;
 pub(crate) struct Header {
     /// Flags and reference count; see [`super::state`].
     pub(crate) state: State,
-    /// The functions that know the concrete types.
-    pub(crate) vtable: &'static VTable,
+    /// The functions that know the concrete types; read through [`Header::vtable`].
+    vtable: &'static VTable,
     /// The waker of whoever awaits the `Task` handle; ownership follows the `AWAITER` bit.
     pub(crate) awaiter: UnsafeCell<Option<Waker>>,
+    /// Under loom only: makes loom report a task that is never freed as a leak.
+    #[cfg(loom)]
+    _leak_check: loom::alloc::Track<()>,
+}
+
+impl Header {
+    /// The functions that know the concrete types.
+    ///
+    /// Read it *before* any operation that may give up the caller's reference: once
+    /// that reference is gone another thread may free the task (under loom, the read
+    /// checks that the task is still alive).
+    #[inline]
+    pub(crate) fn vtable(&self) -> &'static VTable {
+        self.state.assert_live();
+        self.vtable
+    }
 }
 
 /// The type-erased operations on a task.
@@ -95,6 +111,8 @@ where
                 state: State::new(refs),
                 vtable: &Self::VTABLE,
                 awaiter: UnsafeCell::new(None),
+                #[cfg(loom)]
+                _leak_check: loom::alloc::Track::new(()),
             },
             scheduler,
             stage: UnsafeCell::new(Stage::Running(future)),
@@ -247,9 +265,21 @@ where
     /// `ptr` is a `RawTask<F, S>` whose last reference the caller just released; if the
     /// future is still there, this thread may drop it.
     unsafe fn dealloc(ptr: NonNull<Header>) {
+        // SAFETY: the caller held the last reference: the task is alive until here.
+        unsafe { ptr.as_ref() }.state.mark_freed();
+        #[cfg(not(loom))]
         // SAFETY: allocated by `Box::new` in `allocate` with this type; nobody else
         // refers to it any more.
         drop(unsafe { Box::from_raw(ptr.cast::<Self>().as_ptr()) });
+        // Under loom the memory is kept (leaked): a racing access must find loom's
+        // bookkeeping intact to be reported, instead of reading freed memory. The
+        // contents are dropped as `Box` would (the leak check included).
+        #[cfg(loom)]
+        // SAFETY: as above; the memory is never used again, except by a buggy access
+        // that loom then reports.
+        unsafe {
+            std::ptr::drop_in_place(ptr.cast::<Self>().as_ptr());
+        }
     }
 
     /// Drops the future, swallowing a panic of its destructor (the task is being
@@ -282,7 +312,13 @@ where
         }));
         let output = match dropped {
             Ok(()) => output,
-            Err(panic) => Err(panic),
+            Err(panic) => {
+                // Nobody will see the output now: drop it here, where its destructor's
+                // panic (if any) is swallowed too, not in the runner's frame (it would
+                // unwind out of the run loop and leave the task `RUNNING`).
+                drop(catch_unwind(AssertUnwindSafe(move || drop(output))));
+                Err(panic)
+            }
         };
         // SAFETY: the stage is ours; it is `Consumed`, so nothing is dropped here.
         self.stage
@@ -319,7 +355,9 @@ where
                 // SAFETY: `AWAITER` with `COMPLETE`: the slot is frozen and shared
                 // read-only (module doc of `state`).
                 if let Some(waker) = unsafe { &*awaiter } {
-                    waker.wake_by_ref();
+                    // A foreign waker may panic: that must not leave the task
+                    // half-completed (its references unreleased).
+                    drop(catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref())));
                 }
             });
         }

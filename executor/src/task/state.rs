@@ -85,6 +85,14 @@ const REF_MAX: usize = (isize::MAX as usize) / 2;
 /// The atomic state word of one task.
 pub(crate) struct State {
     val: AtomicUsize,
+    /// Under loom only: `true` until the task is freed. Every operation on the state
+    /// (and every read of the vtable) reads it, and [`State::mark_freed`], on the real
+    /// `dealloc` path, writes it, so loom reports any access that is not ordered before
+    /// the free, the use after free of a thread that gave up its reference and then
+    /// touched the header, as a causality violation, and any access after it as a
+    /// use after free.
+    #[cfg(loom)]
+    live: loom::cell::UnsafeCell<bool>,
 }
 
 /// A copy of the state word at one instant.
@@ -222,11 +230,44 @@ impl State {
     pub(crate) fn new(refs: usize) -> Self {
         Self {
             val: AtomicUsize::new(SCHEDULED | HANDLE | (refs * REF_ONE)),
+            #[cfg(loom)]
+            live: loom::cell::UnsafeCell::new(true),
         }
+    }
+
+    /// Under loom, checks that the task has not been freed (a tracked read, see
+    /// `State::live`); nothing otherwise.
+    #[inline]
+    #[cfg_attr(
+        not(loom),
+        allow(clippy::unused_self, reason = "a check under loom only")
+    )]
+    pub(crate) fn assert_live(&self) {
+        #[cfg(loom)]
+        self.live.with(|live| {
+            // SAFETY: loom checks that no write (the free) is concurrent with this read.
+            assert!(unsafe { *live }, "use after free: the task was freed");
+        });
+    }
+
+    /// Under loom, records the free of the task (a tracked write, see `State::live`);
+    /// nothing otherwise. Called by `dealloc` once the last reference is gone.
+    #[inline]
+    #[cfg_attr(
+        not(loom),
+        allow(clippy::unused_self, reason = "a record under loom only")
+    )]
+    pub(crate) fn mark_freed(&self) {
+        #[cfg(loom)]
+        self.live.with_mut(|live| {
+            // SAFETY: loom checks that every earlier access happens before this write.
+            unsafe { *live = false };
+        });
     }
 
     /// The current value.
     pub(crate) fn load(&self) -> Snapshot {
+        self.assert_live();
         Snapshot(self.val.load(Ordering::Acquire))
     }
 
@@ -436,6 +477,7 @@ impl State {
 
     /// Adds a reference (a waker was cloned). Aborts on overflow, like `Arc`.
     pub(crate) fn ref_inc(&self) {
+        self.assert_live();
         let prev = self.val.fetch_add(REF_ONE, Ordering::Relaxed);
         if prev / REF_ONE > REF_MAX {
             std::process::abort();
@@ -448,6 +490,7 @@ impl State {
         if n == 0 {
             return false;
         }
+        self.assert_live();
         let prev = Snapshot(self.val.fetch_sub(n * REF_ONE, Ordering::AcqRel));
         debug_assert!(prev.ref_count() >= n, "{prev:?}");
         prev.ref_count() == n

@@ -172,7 +172,7 @@ impl Sleep {
             // First poll of a sleep whose deadline was ahead at creation: register
             // without reading the clock; if the deadline has passed meanwhile, the run
             // loop fires the timer at its next turn.
-            let key = driver::global().insert(self.deadline, cx.waker().clone());
+            let key = driver::insert(self.deadline, cx.waker().clone());
             self.entry = Some(Entry {
                 key,
                 waker: cx.waker().clone(),
@@ -191,11 +191,11 @@ impl Sleep {
                 entry.waker.clone_from(cx.waker());
                 if !store.update_waker(entry.key, cx.waker().clone()) {
                     // Fired by a driver given a `now` ahead of ours: register again.
-                    entry.key = store.insert(self.deadline, cx.waker().clone());
+                    entry.key = driver::insert(self.deadline, cx.waker().clone());
                 }
             }
             None => {
-                let key = store.insert(self.deadline, cx.waker().clone());
+                let key = driver::insert(self.deadline, cx.waker().clone());
                 self.entry = Some(Entry {
                     key,
                     waker: cx.waker().clone(),
