@@ -213,7 +213,10 @@ fn wrap(f: &CoroutineFn, inner: &TokenStream) -> TokenStream {
         #ty::new(#identity, async move {
             let #yielder: #krate::__private::Yielder<#y, #a> = #yielder;
             let #ret #annotation = { #inner };
-            #ret
+            // A `return`, not a tail: after a body of an uninhabited type (`-> !`),
+            // rustc before 1.92 reports the tail as unreachable code.
+            #[allow(unreachable_code, clippy::needless_return)]
+            return #ret;
         })
     }
 }

@@ -199,7 +199,9 @@ pub(crate) fn co(input: TokenStream) -> TokenStream {
                     #(#stmts)*
                 }
             };
-            #ret
+            // A `return`, not a tail: see the attribute's expansion.
+            #[allow(unreachable_code, clippy::needless_return)]
+            return #ret;
         };
         #ty::new(#identity, #body)
     }}

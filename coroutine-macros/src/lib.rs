@@ -16,37 +16,21 @@ mod visit;
 
 use proc_macro::TokenStream;
 
-/// Turns a fn containing `yield_!` into a coroutine. Documented in the `coroutine`
-/// crate, which re-exports it; use it from there.
-///
-/// ```
-/// use coroutine::yield_;
-///
-/// #[coroutine::coroutine(yield = u8)]
-/// fn two() {
-///     yield_!(1);
-///     yield_!(2);
-/// }
-///
-/// assert_eq!(two().into_iter().collect::<Vec<_>>(), [1, 2]);
-/// ```
+// The macros' documentation is on their re-exports in the `coroutine` crate (rustdoc
+// would show both, one above the other, on the re-export's page).
+#[allow(
+    missing_docs,
+    reason = "documented where users find it: the coroutine crate"
+)]
 #[proc_macro_attribute]
 pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::coroutine(args.into(), &item.into()).into()
 }
 
-/// A coroutine written inline, from a closure or an `async` block. Documented in the
-/// `coroutine` crate, which re-exports it; use it from there.
-///
-/// ```
-/// use coroutine::{co, yield_};
-///
-/// let words = ["a", "b"];
-/// let c = co!(|| for w in words {
-///     yield_!(w)
-/// });
-/// assert_eq!(c.into_iter().collect::<Vec<_>>(), ["a", "b"]);
-/// ```
+#[allow(
+    missing_docs,
+    reason = "documented where users find it: the coroutine crate"
+)]
 #[proc_macro]
 pub fn co(input: TokenStream) -> TokenStream {
     inline::co(input.into()).into()

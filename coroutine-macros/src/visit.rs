@@ -342,11 +342,13 @@ impl VisitMut for Rewriter<'_> {
 
     fn visit_macro_mut(&mut self, mac: &mut Macro) {
         let last = mac.path.segments.last().map(|s| s.ident.to_string());
-        match last.as_deref() {
-            // A coroutine of its own: `co!` rewrites its `yield_!`s itself.
-            Some(INLINE) => {}
-            Some(name) if let Some(ours) = Ours::of(name) => self.rewrite_ours(mac, ours),
-            _ => mac.tokens = self.rewrite_tokens(mac.tokens.clone()),
+        // `co!` is a coroutine of its own: it rewrites its `yield_!`s itself.
+        if last.as_deref() == Some(INLINE) {
+            return;
+        }
+        match last.as_deref().and_then(Ours::of) {
+            Some(ours) => self.rewrite_ours(mac, ours),
+            None => mac.tokens = self.rewrite_tokens(mac.tokens.clone()),
         }
     }
 

@@ -251,6 +251,19 @@ fn resume_polled_after_completion() -> ! {
     panic!("a `Resume` future was polled after it completed")
 }
 
+/// An async coroutine that yields `()` and takes no resume argument is a future of its
+/// return value: each `yield_!()` is a cooperative yield point (it wakes the task once
+/// and returns `Pending`), and the futures the body awaits register the task's waker.
+///
+/// ```
+/// #[coroutine::coroutine]
+/// async fn fetch(n: u32) -> u32 {
+///     coroutine::yield_!(); // let other tasks run
+///     async { n * 2 }.await
+/// }
+///
+/// assert_eq!(futures_executor::block_on(fetch(21)), 42);
+/// ```
 impl<F: Future, Y: YieldsNothing, A: NoResumeArgument> Future for AsyncGen<F, Y, A> {
     type Output = F::Output;
 
@@ -267,6 +280,8 @@ impl<F: Future, Y: YieldsNothing, A: NoResumeArgument> Future for AsyncGen<F, Y,
     }
 }
 
+/// An async coroutine without a resume argument is a fused stream of its yields; its
+/// return value is kept for [`AsyncGen::take_return`].
 impl<F: Future, Y, A: NoResumeArgument> futures_core::Stream for AsyncGen<F, Y, A> {
     type Item = Y;
 

@@ -56,12 +56,45 @@ pub trait AsyncCoroutine<A = ()> {
     ///
     /// # Panics
     ///
-    /// `async fn` coroutines panic when polled after they completed or panicked.
+    /// `async fn` coroutines panic when polled after they completed or panicked, and
+    /// when `arg` is `None` while the coroutine waits for an argument (at its start or
+    /// at a yield point); mid-step, polling on with `None` is right.
     fn poll_resume(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         arg: &mut Option<A>,
     ) -> Poll<CoroutineState<Self::Yield, Self::Return>>;
+
+    /// One step as a future: `c.as_mut().resume_step(arg).await`, for any async
+    /// coroutine. A boxed `dyn AsyncCoroutine` ([`BoxAsyncCoroutine`](crate::BoxAsyncCoroutine))
+    /// is one too: `Pin::new(&mut boxed).resume_step(arg).await`.
+    ///
+    /// ```
+    /// use coroutine::{yield_, AsyncCoroutine, CoroutineState, LocalBoxAsyncCoroutine};
+    ///
+    /// #[coroutine::coroutine(yield = u32)]
+    /// async fn add_one(#[resume] first: u32) {
+    ///     let mut x = first;
+    ///     loop {
+    ///         x = yield_!(x + 1);
+    ///     }
+    /// }
+    ///
+    /// # futures_executor::block_on(async {
+    /// let mut c: LocalBoxAsyncCoroutine<'_, u32, (), u32> = Box::pin(add_one());
+    /// let step = core::pin::Pin::new(&mut c).resume_step(41);
+    /// assert_eq!(step.await, CoroutineState::Yielded(42));
+    /// # });
+    /// ```
+    fn resume_step(self: Pin<&mut Self>, arg: A) -> AsyncStep<'_, Self, A>
+    where
+        Self: Sized,
+    {
+        AsyncStep {
+            delegate: self,
+            arg: Some(arg),
+        }
+    }
 }
 
 impl<F: Future, Y, A> AsyncCoroutine<A> for AsyncGen<F, Y, A> {
@@ -175,8 +208,8 @@ pub trait StreamKind {
 }
 impl<D: ?Sized + futures_core::Stream> StreamKind for Probe<D, ()> {}
 
-/// One step of a delegate, as a future.
-#[doc(hidden)]
+/// One step of an async coroutine, as a future: what [`AsyncCoroutine::resume_step`]
+/// returns (and what `yield_from!` awaits on an async delegate).
 #[must_use = "futures do nothing unless awaited"]
 pub struct AsyncStep<'a, D: ?Sized, A> {
     delegate: Pin<&'a mut D>,

@@ -294,6 +294,23 @@ impl<F: Future, Y, A> Gen<F, Y, A> {
     }
 }
 
+#[cfg(not(feature = "alloc"))]
+impl<F: Future, Y, A> Gen<F, Y, A> {
+    /// Without the `alloc` feature there is no `IntoIterator`: calling `into_iter` is a
+    /// compile error that says so, and what to call instead ([`Gen::iter`]).
+    #[doc(hidden)]
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "deliberately not `IntoIterator::into_iter`: only its error message is wanted"
+    )]
+    pub fn into_iter(self) -> Iter<Self, A>
+    where
+        Self: crate::hints::NeedsAlloc,
+    {
+        unreachable!("`NeedsAlloc` has no impls")
+    }
+}
+
 impl<F: Future, Y, A: NoResumeArgument> Gen<F, Y, A> {
     /// Iterates a pinned coroutine in place: no allocation. The iterator is fused and
     /// keeps the return value ([`Iter::take_return`]). On a coroutine that already

@@ -44,3 +44,11 @@ impl UnitYield for () {}
     note = "iterate it with `.into_iter()` (boxes it once), or without allocating with `core::pin::pin!(c).iter()`, or resume it step by step with `.resume(arg)`; iterating or streaming needs a coroutine without a `#[resume]` parameter"
 )]
 pub trait IterateInstead {}
+
+/// Never implemented: `into_iter` without the `alloc` feature says what to do instead.
+#[diagnostic::on_unimplemented(
+    message = "`into_iter` on a coroutine needs the `alloc` feature of `stable-coroutine`",
+    label = "needs `alloc`",
+    note = "it boxes the coroutine once, so it can move; enable `alloc` (or `std`, on by default), or iterate without allocating: `core::pin::pin!(c).iter()`"
+)]
+pub trait NeedsAlloc {}

@@ -216,6 +216,8 @@ extern crate alloc;
 extern crate std;
 
 mod async_gen;
+#[cfg(feature = "alloc")]
+mod boxed;
 mod channel;
 mod delegate;
 mod generator;
@@ -225,7 +227,9 @@ mod iter;
 mod state;
 
 pub use async_gen::{AsyncGen, Resume};
-pub use delegate::AsyncCoroutine;
+#[cfg(feature = "alloc")]
+pub use boxed::{BoxAsyncCoroutine, BoxCoroutine, LocalBoxAsyncCoroutine, LocalBoxCoroutine};
+pub use delegate::{AsyncCoroutine, AsyncStep};
 pub use generator::Gen;
 pub use iter::Iter;
 pub use state::{Coroutine, CoroutineState};
@@ -285,6 +289,17 @@ pub use coroutine_macros::co;
 /// ```
 #[macro_export]
 macro_rules! yield_ {
+    // What the attribute rewrites this to is `__yield!`'s business (hidden: not public).
+    ($($tokens:tt)*) => {
+        $crate::__yield!($($tokens)*)
+    };
+}
+
+/// The expansion of [`yield_!`]: the attribute rewrites each `yield_!(e)` in a body to
+/// an internal arm of it. Not public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __yield {
     // The `#[coroutine]` attribute rewrites each `yield_!(e)` in the body to this arm,
     // passing a label of the body's outermost block and the body's yielder (both
     // hygienic). The dead `break` makes the expansion fail to compile anywhere the label
@@ -297,12 +312,12 @@ macro_rules! yield_ {
     // statement, across the suspension, as for `.await` and native `yield`.
     (@__coroutine_unused) => {};
     (@__coroutine_internal $label:lifetime, $yielder:ident $(,)?) => {
-        $crate::yield_!(@__coroutine_internal $label, $yielder, ())
+        $crate::__yield!(@__coroutine_internal $label, $yielder, ())
     };
     // A coroutine that names no yield type: the same, but a value that is not `()` gets
     // an error that says to add `yield = T`.
     (@__coroutine_internal_unit $label:lifetime, $yielder:ident $(,)?) => {
-        $crate::yield_!(@__coroutine_internal_unit $label, $yielder, ())
+        $crate::__yield!(@__coroutine_internal_unit $label, $yielder, ())
     };
     (@__coroutine_internal_unit $label:lifetime, $yielder:ident, $value:expr $(,)?) => {
         $yielder
@@ -367,11 +382,20 @@ macro_rules! yield_ {
 /// ```
 #[macro_export]
 macro_rules! yield_from {
+    ($($tokens:tt)*) => {
+        $crate::__yield_from!($($tokens)*)
+    };
+}
+
+/// The expansion of [`yield_from!`]. Not public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __yield_from {
     // The operands are the scrutinee of a `match`, so their temporaries live to the end
     // of the enclosing statement, as for `.await`.
     (@__coroutine_unused) => {};
     (@__coroutine_internal $label:lifetime, $yielder:ident, $delegate:expr $(,)?) => {
-        $crate::yield_from!(@__coroutine_internal $label, $yielder, $delegate, ())
+        $crate::__yield_from!(@__coroutine_internal $label, $yielder, $delegate, ())
     };
     (@__coroutine_internal $label:lifetime, $yielder:ident, $delegate:expr, $first:expr $(,)?) => {
         match ($delegate, $first) {
@@ -394,7 +418,7 @@ macro_rules! yield_from {
     // In an `async fn` coroutine the delegate may also be an async coroutine or a
     // stream; see `delegate.rs` for how the kind is chosen.
     (@__coroutine_internal_async $label:lifetime, $yielder:ident, $delegate:expr $(,)?) => {
-        $crate::yield_from!(@__coroutine_internal_async $label, $yielder, $delegate, ())
+        $crate::__yield_from!(@__coroutine_internal_async $label, $yielder, $delegate, ())
     };
     (@__coroutine_internal_async $label:lifetime, $yielder:ident, $delegate:expr, $first:expr $(,)?) => {
         match ($delegate, $first) {
@@ -435,7 +459,9 @@ pub mod __private {
     pub use crate::channel::{FirstArg, Identity, Yield, Yielder};
     pub use crate::delegate::{AsyncKind, Probe, StreamKind, SyncKind};
     pub use crate::generator::Gen;
-    pub use crate::hints::{IterateInstead, NoResumeArgument, UnitYield, YieldsNothing};
+    pub use crate::hints::{
+        IterateInstead, NeedsAlloc, NoResumeArgument, UnitYield, YieldsNothing,
+    };
     pub use core::convert::Infallible;
     pub use core::future::Future;
     pub use core::marker::PhantomData;

@@ -575,7 +575,7 @@ mod tests {
         assert_eq!(store.next_deadline(), None);
         assert_eq!(store.park_timeout(Instant::now()), None);
         assert_eq!(
-            store.fire_expired(Instant::now() + Duration::from_hours(1)),
+            store.fire_expired(Instant::now() + Duration::from_secs(60 * 60)),
             0
         );
     }
@@ -782,7 +782,7 @@ mod tests {
     fn a_new_earliest_timer_unparks_one_driver_not_all() {
         let store = store();
         let drivers = Drivers::start(&store, 4);
-        let far = Instant::now() + Duration::from_hours(1);
+        let far = Instant::now() + Duration::from_secs(60 * 60);
         let (count, waker) = counter();
         for k in 0..10u64 {
             // Each one earlier than the last: a new earliest deadline.
@@ -830,7 +830,7 @@ mod tests {
     fn new_earliest_deadline_unparks_a_parked_driver() {
         let store = store();
         let (_, waker) = counter();
-        store.insert(Instant::now() + Duration::from_hours(1), waker, None);
+        store.insert(Instant::now() + Duration::from_secs(60 * 60), waker, None);
         let drivers = Drivers::start(&store, 1);
         let (count, waker) = counter();
         store.insert(Instant::now() + Duration::from_millis(2), waker, None);

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::driver::{self, TimerKey};
 
 /// How far in the future a deadline that overflows `Instant` is put (about 30 years).
-const FAR_FUTURE: Duration = Duration::from_hours(24 * 365 * 30);
+const FAR_FUTURE: Duration = Duration::from_secs(60 * 60 * 24 * 365 * 30);
 
 /// `instant + duration`, or about 30 years after `instant` if that overflows.
 pub(crate) fn after(instant: Instant, duration: Duration) -> Instant {
@@ -131,7 +131,7 @@ impl Sleep {
     /// use std::time::{Duration, Instant};
     ///
     /// assert!(executor::sleep_until(Instant::now()).is_elapsed());
-    /// assert!(!executor::sleep(Duration::from_mins(1)).is_elapsed());
+    /// assert!(!executor::sleep(Duration::from_secs(60)).is_elapsed());
     /// ```
     pub fn is_elapsed(&self) -> bool {
         Instant::now() >= self.deadline
@@ -145,7 +145,7 @@ impl Sleep {
     /// ```
     /// use std::time::{Duration, Instant};
     ///
-    /// let mut nap = executor::sleep(Duration::from_hours(1));
+    /// let mut nap = executor::sleep(Duration::from_secs(60 * 60));
     /// nap.reset(Instant::now() + Duration::from_millis(1));
     /// executor::block_on(nap);
     /// ```

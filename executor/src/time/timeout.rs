@@ -25,7 +25,7 @@ use super::sleep::{Sleep, sleep};
 ///     let quick = timeout(Duration::from_secs(5), async { 42 }).await;
 ///     assert_eq!(quick, Ok(42));
 ///
-///     let slow = timeout(Duration::from_millis(1), sleep(Duration::from_hours(1))).await;
+///     let slow = timeout(Duration::from_millis(1), sleep(Duration::from_secs(60 * 60))).await;
 ///     assert!(slow.is_err());
 /// });
 /// ```
@@ -115,7 +115,7 @@ impl<F: Future> Future for Timeout<F> {
 ///
 /// let err = executor::block_on(executor::timeout(
 ///     Duration::ZERO,
-///     executor::sleep(Duration::from_mins(1)),
+///     executor::sleep(Duration::from_secs(60)),
 /// ))
 /// .unwrap_err();
 /// assert_eq!(err.to_string(), "deadline has elapsed");

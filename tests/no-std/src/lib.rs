@@ -1,5 +1,6 @@
 //! A `#![no_std]` crate using the coroutine crate with default features off: no
 //! allocator, stack-pinned iteration only.
+
 #![no_std]
 #![deny(warnings)]
 
