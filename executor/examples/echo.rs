@@ -4,7 +4,7 @@
 //! our tasks); the executor only runs the tasks. Everything is bounded: 127.0.0.1 only,
 //! a fixed number of clients, and a 10 s [`timeout`] over the whole exchange.
 //!
-//! Run with `cargo run --release -p executor --example echo`.
+//! Run with `cargo run --release -p coroutine-executor --example echo`.
 
 use std::io;
 use std::time::{Duration, Instant};

@@ -12,7 +12,7 @@
 //! `#[coroutine::coroutine]` fn with yield type `()` is a `Future`, each `yield_!()` a
 //! cooperative yield point, so two of them interleave on one thread.
 //!
-//! Run with `cargo run --release -p executor --example timers`.
+//! Run with `cargo run --release -p coroutine-executor --example timers`.
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,5 @@
 //! Loom models of the task state machine: wake, poll, cancel, await and drop racing on
-//! two threads. Run with `.ci/loom` (`RUSTFLAGS="--cfg loom" cargo test -p executor
+//! two threads. Run with `.ci/loom` (`RUSTFLAGS="--cfg loom" cargo test -p coroutine-executor
 //! --release --test 'loom_*'`).
 #![cfg(loom)]
 
