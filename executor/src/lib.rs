@@ -26,9 +26,9 @@
 //! state word (flag bits plus a reference count) and a pointer to the functions that
 //! know the future's type. The task's [`Waker`](std::task::Waker) is a pointer to that
 //! same allocation: cloning it is a reference-count increment, waking it pushes the task
-//! onto its executor's queue. The state machine is written down in the source of
-//! `task/state.rs` and model-checked with [loom](https://docs.rs/loom)
-//! (`tests/loom_*.rs`).
+//! onto its executor's queue. The state machine (the transitions of that state word)
+//! is documented in the crate's source and model-checked with
+//! [loom](https://docs.rs/loom), on the real task code.
 //!
 //! # Fairness
 //!

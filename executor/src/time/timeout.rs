@@ -119,9 +119,16 @@ impl<F: Future> Future for Timeout<F> {
 /// ))
 /// .unwrap_err();
 /// assert_eq!(err.to_string(), "deadline has elapsed");
+/// assert_eq!(format!("{err:?}"), "Elapsed");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Elapsed(());
+
+impl fmt::Debug for Elapsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Elapsed")
+    }
+}
 
 impl fmt::Display for Elapsed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
