@@ -150,13 +150,22 @@ pub(crate) fn poll_body<F: Future, Y, A>(
 }
 
 /// An address unique to the calling thread while it runs: a thread-local's.
+///
+/// `try_with`, not `with`: `with` is not `#[inline]`, so in a crate split into several
+/// codegen units its instance can land in another unit than the coroutine's code, and
+/// an opaque call in every poll keeps the optimiser from holding the coroutine's state
+/// in registers. A thread-local without a destructor is never torn down, so the `Err`
+/// arm is dead where thread-locals are native; where it is not, the step's own
+/// `Context` address serves, as without `std` (a `Context` is neither `Send` nor
+/// `Sync`, and a live one on another thread has another address).
 #[cfg(feature = "std")]
 #[inline(always)]
-fn this_thread(_: &Context<'_>) -> *const () {
+fn this_thread(cx: &Context<'_>) -> *const () {
     std::thread_local! {
         static MARK: u8 = const { 0 };
     }
-    MARK.with(|mark| ptr::from_ref(mark).cast())
+    MARK.try_with(|mark| ptr::from_ref(mark).cast())
+        .unwrap_or_else(|_| ptr::from_ref(cx).cast())
 }
 
 /// Without thread-locals, the address of the step's own `Context`: neither `Send` nor

@@ -43,10 +43,13 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// [`block_on`], with the name of the public entry point for the nesting panic.
 #[inline]
 pub(crate) fn block_on_named<F: Future>(future: F, name: &'static str) -> F::Output {
-    let mut future = pin!(future);
     // SAFETY: `ctx` is used only until this function returns, inside the thread's code.
     let ctx = unsafe { current_ctx() };
     let _entered = ctx.enter(name);
+    // Declared after the guard, so dropped before it: the guard's drop may call into the
+    // timer driver, and a future still alive at that call would have to be kept in memory
+    // through the whole loop rather than in registers.
+    let mut future = pin!(future);
     let parker = ctx.parker();
     let waker = parker.waker_ref();
     let mut cx = Context::from_waker(&waker);

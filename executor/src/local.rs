@@ -413,7 +413,6 @@ impl LocalExecutor {
     /// thread (nested). A panic of `future` propagates; panics of tasks do not (they are
     /// re-raised where their `Task` is awaited).
     pub fn run<T>(&self, future: impl Future<Output = T>) -> T {
-        let mut future = pin!(future);
         // SAFETY: `ctx` is used only until this function returns, inside the thread's
         // code. Borrowed this way (not in a `LocalKey::with` closure), the loop below
         // sits in the caller's function, where a main future that completes in one
@@ -421,6 +420,8 @@ impl LocalExecutor {
         let ctx = unsafe { current_ctx() };
         let _entered = ctx.enter("LocalExecutor::run");
         let _running = RunningGuard::enter(&self.shared);
+        // Declared after the guards, so dropped before them (see `block_on`).
+        let mut future = pin!(future);
         let parker = ctx.parker();
         let waker = parker.waker_ref();
         let mut cx = Context::from_waker(&waker);
