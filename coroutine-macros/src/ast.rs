@@ -21,6 +21,8 @@ pub(crate) struct Param {
     pub(crate) ident: Ident,
     /// The user's pattern, bound to `ident` inside the body (`let mut x = x;`).
     pub(crate) pat: Pat,
+    /// Whether `pat` is that plain binding (else the body moves `ident` in whole first).
+    pub(crate) plain: bool,
     pub(crate) ty: Type,
     pub(crate) attrs: Vec<Attribute>,
 }
@@ -136,12 +138,18 @@ pub(crate) fn build(item: ItemFn, args: Args) -> CoroutineFn {
                     }
                     continue;
                 }
-                let ident = match &*pt.pat {
-                    Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
-                    _ => Ident::new(&format!("__arg{index}"), Span::mixed_site()),
+                let (ident, plain) = match &*pt.pat {
+                    Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                        (p.ident.clone(), true)
+                    }
+                    _ => (
+                        Ident::new(&format!("__arg{index}"), Span::mixed_site()),
+                        false,
+                    ),
                 };
                 params.push(Param {
                     ident,
+                    plain,
                     pat: (*pt.pat).clone(),
                     ty: (*pt.ty).clone(),
                     attrs,

@@ -2,29 +2,47 @@
 //!
 //! ```text
 //! #[coroutine::coroutine(yield = Y)]
-//! fn name(x: T, (a, b): U, #[resume] first: A) -> R { body }
+//! fn name(self, x: T, (a, b): U, #[resume] first: A) -> R { body }
 //! ```
 //! becomes
 //! ```text
-//! fn name(x: T, __arg1: U) -> ::coroutine::Gen<impl Future<Output = R>, Y, A> {
-//!     ::coroutine::__private::Gen::<_, Y, A>::new(move |__coroutine_yielder| async move {
-//!         let __coroutine_ret: R = {
-//!             let x = x;
-//!             let (a, b) = __arg1;
-//!             let first: A = __coroutine_yielder.first_arg().await;
-//!             '__coroutine_body: { if false { break '__coroutine_body unreachable(); } body }
-//!         };
-//!         __coroutine_ret
+//! fn name(self, x: T, __arg2: U) -> ::coroutine::Gen<impl Future<Output = R>, Y, A> {
+//!     let (__coroutine_identity, __coroutine_yielder) = Yielder::<Y, A>::pair();
+//!     ::coroutine::__private::Gen::new(__coroutine_identity, async move {
+//!         let _ = &self;
+//!         if let Some(__coroutine_ret) = None::<R> { return __coroutine_ret; }
+//!         let __coroutine_yielder: Yielder<Y, A> = __coroutine_yielder;
+//!         let x = x;
+//!         let __arg2 = __arg2;
+//!         let (a, b) = __arg2;
+//!         let first: A = __coroutine_yielder.first_arg().await;
+//!         let __coroutine_ret: R =
+//!             '__coroutine_body: { if false { break '__coroutine_body unreachable(); } body };
+//!         return __coroutine_ret;
 //!     })
 //! }
 //! ```
-//! (`async fn` gives an `AsyncGen`; `-> !` gives `R = Infallible`.) Parameters are moved
-//! into the body as `async fn` moves them, so drop order matches. The expansion holds no
-//! `unsafe`: `crate = path` may point anywhere, and whatever it names runs as safe code.
+//! (`async fn` gives an `AsyncGen`; `-> !` gives `R = Infallible`.) The expansion holds
+//! no `unsafe`: `crate = path` may point anywhere, and whatever it names runs as safe
+//! code.
+//!
+//! What makes the body behave as an `async fn`'s does:
+//! - Parameters are moved in as rustc moves an `async fn`'s: a plain binding by
+//!   `let x = x;`, any other pattern by moving the whole parameter first (a `_` in it
+//!   does not bind, and would otherwise leave that part to die at the call). A by-value
+//!   `self` is captured first, whole (`let _ = &self;`), as rustc's parameter 0 is: an
+//!   unused `self` is not dropped at the call, and it drops last.
+//! - The dead `return` of type `R` comes first, so the `async` block's return type is
+//!   `R` before any of the body's `return`s is checked: each is a coercion site against
+//!   `R`, as in an `async fn`, wherever it stands (inside a macro's tokens too).
+//! - The body block keeps the span of the user's braces, so the user's edition decides
+//!   when its tail expression's temporaries drop (2021: after the body's locals, 2024:
+//!   before), and the annotated `let` is the tail's coercion site.
 
-use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
-use syn::{AttrStyle, Attribute, ReturnType, Type};
+use syn::spanned::Spanned;
+use syn::{AttrStyle, Attribute, FnArg, ReceiverKind, ReturnType, Type};
 
 use crate::ast::{self, CoroutineFn, Kind};
 use crate::error::Errors;
@@ -43,8 +61,8 @@ pub(crate) fn coroutine(args: TokenStream, item: &TokenStream) -> TokenStream {
     valid::check(&item_fn, &mut errors);
     let unit = args.yield_ty.is_none();
     let mut f = ast::build(item_fn, args);
-    let ret = ret_annotation(&f);
-    let paths = visit::rewrite(&mut f.block, f.kind, unit, ret, &mut errors);
+    let home = f.block.brace_token.span.open();
+    let paths = visit::rewrite(&mut f.block, f.kind, unit, home, &mut errors);
     if errors.is_empty() {
         generate(&f, &body(&f))
     } else {
@@ -133,7 +151,8 @@ fn mentions_impl(tokens: TokenStream) -> bool {
 /// The generated body: the state machine and the wrapper around it.
 fn body(f: &CoroutineFn) -> TokenStream {
     let yielder = yielder_ident();
-    let label = body_label(Span::call_site());
+    let home = f.block.brace_token.span.open();
+    let label = body_label(home, home);
     let krate = &f.krate;
     let mut bindings: Vec<TokenStream> = f
         .params
@@ -142,7 +161,11 @@ fn body(f: &CoroutineFn) -> TokenStream {
             // The parameter's attributes (`#[allow(unused_variables)]`, `#[cfg(..)]`)
             // apply to the binding the body sees too.
             let (attrs, pat, ident) = (&p.attrs, &p.pat, &p.ident);
-            quote!(#(#attrs)* let #pat = #ident;)
+            if p.plain {
+                quote!(#(#attrs)* let #pat = #ident;)
+            } else {
+                quote!(#(#attrs)* let #ident = #ident; #(#attrs)* let #pat = #ident;)
+            }
         })
         .collect();
     if let Some((at, resume)) = &f.resume {
@@ -153,18 +176,44 @@ fn body(f: &CoroutineFn) -> TokenStream {
         );
     }
     let stmts = &f.block.stmts;
-    wrap(
-        f,
-        &quote! {
-            #(#bindings)*
-            #label: {
-                if false {
-                    break #label #krate::__private::unreachable();
-                }
-                #(#stmts)*
+    let mut block = Group::new(
+        Delimiter::Brace,
+        quote! {
+            if false {
+                break #label #krate::__private::unreachable();
             }
+            #(#stmts)*
         },
-    )
+    );
+    block.set_span(f.block.brace_token.span.join());
+    wrap(f, &quote!(#(#bindings)*), &quote!(#label: #block))
+}
+
+/// `let _ = &self;` for a receiver taken by value (`self`, `mut self`, `self: Box<Self>`):
+/// the body then captures the whole `self` before anything else. A receiver that holds a
+/// borrow (`&self`, `self: Pin<&mut Self>`) is left to be captured where it is used.
+fn capture_self(f: &CoroutineFn) -> Option<TokenStream> {
+    let Some(FnArg::Receiver(receiver)) = &f.receiver else {
+        return None;
+    };
+    let by_value = match &receiver.kind {
+        ReceiverKind::Value => true,
+        ReceiverKind::Typed(_, ty) => !holds_borrow(ty.to_token_stream()),
+        _ => false,
+    };
+    if !by_value {
+        return None;
+    }
+    let self_token = &receiver.self_token;
+    Some(quote!(let _ = &#self_token;))
+}
+
+fn holds_borrow(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Punct(p) => p.as_char() == '&' || p.as_char() == '\'',
+        TokenTree::Group(g) => holds_borrow(g.stream()),
+        _ => false,
+    })
 }
 
 /// After errors: a body that type-checks against the signature and does nothing but
@@ -172,20 +221,25 @@ fn body(f: &CoroutineFn) -> TokenStream {
 fn stub_body(f: &CoroutineFn, paths: &[TokenStream]) -> TokenStream {
     wrap(
         f,
-        &quote! {
+        &TokenStream::new(),
+        &quote! {{
             #(#paths!(@__coroutine_unused);)*
             ::core::panic!("this coroutine failed to compile")
-        },
+        }},
     )
 }
 
-/// The coroutine made from the body expression `inner`:
+/// The coroutine made from the parameter `bindings` and the body expression `inner`:
 ///
 /// ```text
 /// let (__coroutine_identity, __coroutine_yielder) = Yielder::<Y, A>::pair();
 /// Gen::new(__coroutine_identity, async move {
-///     let __coroutine_ret: R = { inner };
-///     __coroutine_ret
+///     let _ = &self;
+///     if let Some(__coroutine_ret) = None::<R> { return __coroutine_ret; }
+///     let __coroutine_yielder: Yielder<Y, A> = __coroutine_yielder;
+///     bindings
+///     let __coroutine_ret: R = inner;
+///     return __coroutine_ret;
 /// })
 /// ```
 ///
@@ -194,13 +248,28 @@ fn stub_body(f: &CoroutineFn, paths: &[TokenStream]) -> TokenStream {
 /// the body (elided lifetimes are inferred afresh there, and only tie up through the
 /// fn's return type). The annotated `let` is the coercion site of the tail expression,
 /// as an `async fn`'s body is.
-fn wrap(f: &CoroutineFn, inner: &TokenStream) -> TokenStream {
+fn wrap(f: &CoroutineFn, bindings: &TokenStream, inner: &TokenStream) -> TokenStream {
     let krate = &f.krate;
     let (y, a) = (hint(f.yield_ty.to_token_stream()), hint(f.resume_ty()));
     let yielder = yielder_ident();
     let identity = Ident::new("__coroutine_identity", Span::mixed_site());
     let ret = ret_ident();
     let annotation = ret_annotation(f).map(|r| quote!(: #r));
+    // Spanned at the declared type: a mismatch's note "return type inferred to be `R`
+    // here" then points at the signature.
+    let declared = match &f.sig.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => Span::call_site(),
+    };
+    let first_return = ret_annotation(f).map(|r| {
+        let value = Ident::new("__coroutine_ret", Span::mixed_site().located_at(declared));
+        quote_spanned! {declared=>
+            if let #krate::__private::Option::Some(#value) = #krate::__private::Option::<#r>::None {
+                return #value;
+            }
+        }
+    });
+    let capture_self = capture_self(f);
     let ty = match f.kind {
         Kind::Sync => quote!(#krate::__private::Gen),
         Kind::Async => quote!(#krate::__private::AsyncGen),
@@ -211,8 +280,11 @@ fn wrap(f: &CoroutineFn, inner: &TokenStream) -> TokenStream {
     quote! {
         let (#identity, #yielder) = #krate::__private::Yielder::<#y, #a>::pair();
         #ty::new(#identity, async move {
+            #capture_self
+            #first_return
             let #yielder: #krate::__private::Yielder<#y, #a> = #yielder;
-            let #ret #annotation = { #inner };
+            #bindings
+            let #ret #annotation = #inner;
             // A `return`, not a tail: after a body of an uninhabited type (`-> !`),
             // rustc before 1.92 reports the tail as unreachable code.
             #[allow(unreachable_code, clippy::needless_return)]

@@ -146,12 +146,18 @@ pub(crate) fn co(input: TokenStream) -> TokenStream {
     let krate = args
         .krate
         .map_or_else(|| quote!(::coroutine), |p| p.to_token_stream());
+    // The body's label takes the context of the user's body (see `body_label`).
+    let home = form
+        .body
+        .to_token_stream()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span());
     let mut block = syn::Block {
         brace_token: syn::token::Brace::default(),
         stmts: vec![syn::Stmt::Expr(form.body, None)],
     };
-    let ret_annotation = form.ret.clone();
-    let found = visit::rewrite(&mut block, form.kind, false, ret_annotation, &mut errors);
+    let found = visit::rewrite(&mut block, form.kind, false, home, &mut errors);
     if !errors.is_empty() {
         return failed(&errors, &found);
     }
@@ -168,13 +174,22 @@ pub(crate) fn co(input: TokenStream) -> TokenStream {
     };
     let yielder = yielder_ident();
     let identity = Ident::new("__coroutine_identity", Span::mixed_site());
-    let label = body_label(Span::call_site());
+    let label = body_label(home, home);
     let ret = ret_ident();
     let bind = form.param.as_ref().map(|(pat, ty)| {
         let ty = ty.as_ref().map(|ty| quote!(: #ty));
         quote!(let #pat #ty = #yielder.first_arg().await;)
     });
     let annotation = form.ret.as_ref().map(|r| quote!(: #r));
+    // A declared return type is the block's before any `return` in the body is checked
+    // (each is then a coercion site, inside macro tokens too), as in a closure.
+    let first_return = form.ret.as_ref().map(|r| {
+        quote! {
+            if let #krate::__private::Option::Some(#ret) = #krate::__private::Option::<#r>::None {
+                return #ret;
+            }
+        }
+    });
     let capture = form.moves.then(|| quote!(move));
     let ty = match form.kind {
         Kind::Sync => quote!(#krate::__private::Gen),
@@ -188,6 +203,7 @@ pub(crate) fn co(input: TokenStream) -> TokenStream {
         let (#identity, #yielder) = #krate::__private::Yielder::<#y, #a>::pair();
         #[allow(clippy::diverging_sub_expression)]
         let #body = async #capture {
+            #first_return
             // Moves the yielder in whatever else the block captures by reference.
             let #yielder: #krate::__private::Yielder<#y, #a> = #yielder;
             #bind

@@ -16,13 +16,11 @@
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use syn::parse::ParseStream;
-use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Lifetime, Macro, Token};
 
 use crate::ast::Kind;
 use crate::error::Errors;
-use crate::expand::ret_ident;
 
 /// Where the visitor is, relative to the coroutine body.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -72,9 +70,17 @@ impl Ours {
 }
 
 /// The label of the body's outermost block, which every rewritten `yield_!` names.
-/// `at` only moves where errors point (the user's `yield_!`); hygiene stays mixed-site.
-pub(crate) fn body_label(at: Span) -> Lifetime {
-    Lifetime::new("'__coroutine_body", Span::mixed_site().located_at(at))
+/// `home` is a span of the user's body (its opening brace), whose syntax context the
+/// label takes; `at` only moves where errors point (the user's `yield_!`).
+///
+/// The user's context, not the macro's: a labeled block's span begins at its label, and
+/// the edition of that span decides when the block's tail temporaries drop, which must
+/// be the user's edition. Every reference takes the same context whatever macro the
+/// `yield_!` came from, so it resolves to the label. (Being nameable by the user's code
+/// costs nothing: the label is handed to the user's macros in every `yield_!` anyway,
+/// and soundness does not rest on it.)
+pub(crate) fn body_label(home: Span, at: Span) -> Lifetime {
+    Lifetime::new("'__coroutine_body", home.located_at(at))
 }
 
 /// The body's yielder local.
@@ -87,8 +93,8 @@ pub(crate) struct Rewriter<'e> {
     /// The coroutine names no yield type: `yield_!` uses the arm whose error for a value
     /// that is not `()` says to add `yield = T`.
     unit: bool,
-    /// The return type as written in the body, for the coercion of `return e`.
-    ret: Option<TokenStream>,
+    /// Where the body's label takes its syntax context (see [`body_label`]).
+    home: Span,
     scope: Scope,
     errors: &'e mut Errors,
     /// The paths our macros were invoked through, so a stub emitted after errors can
@@ -97,16 +103,11 @@ pub(crate) struct Rewriter<'e> {
 }
 
 impl<'e> Rewriter<'e> {
-    pub(crate) fn new(
-        kind: Kind,
-        unit: bool,
-        ret: Option<TokenStream>,
-        errors: &'e mut Errors,
-    ) -> Self {
+    pub(crate) fn new(kind: Kind, unit: bool, home: Span, errors: &'e mut Errors) -> Self {
         Rewriter {
             kind,
             unit,
-            ret,
+            home,
             scope: Scope::Body,
             errors,
             paths: Vec::new(),
@@ -125,7 +126,7 @@ impl<'e> Rewriter<'e> {
     /// an `async fn` has its own arm (it may also delegate to async coroutines and
     /// streams).
     fn prefix(&self, ours: Ours, at: Span) -> TokenStream {
-        let label = body_label(at);
+        let label = body_label(self.home, at);
         let yielder = yielder_ident();
         match (ours, self.kind) {
             (Ours::YieldFrom, Kind::Async) => quote!(@__coroutine_internal_async #label, #yielder),
@@ -308,18 +309,6 @@ impl VisitMut for Rewriter<'_> {
             Expr::Async(_) => self.within(Scope::AsyncBlock, |this| {
                 visit_mut::visit_expr_mut(this, expr);
             }),
-            // `return e` => `return { let __coroutine_ret: R = e; __coroutine_ret }`: the
-            // annotated `let` is a coercion site, as an `async fn`'s `return` is.
-            Expr::Return(ret) if self.scope == Scope::Body && ret.expr.is_some() => {
-                visit_mut::visit_expr_return_mut(self, ret);
-                if let (Some(ty), Some(value)) = (&self.ret, &ret.expr) {
-                    let local = ret_ident();
-                    let span = value.span();
-                    ret.expr = Some(Box::new(syn::parse_quote_spanned! {span=>
-                        { let #local: #ty = #value; #local }
-                    }));
-                }
-            }
             // Nightly's `yield v` (not parsed as our macro): say what to write.
             Expr::Yield(y) => {
                 self.errors.push_spanned(
@@ -357,16 +346,16 @@ impl VisitMut for Rewriter<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// Rewrites a body in place; returns the paths our macros were invoked through. `ret` is
-/// the return type as it can be written in the body, if it can.
+/// Rewrites a body in place; returns the paths our macros were invoked through. `home`
+/// is the span the body's label takes its syntax context from (see [`body_label`]).
 pub(crate) fn rewrite(
     block: &mut syn::Block,
     kind: Kind,
     unit: bool,
-    ret: Option<TokenStream>,
+    home: Span,
     errors: &mut Errors,
 ) -> Vec<TokenStream> {
-    let mut rewriter = Rewriter::new(kind, unit, ret, errors);
+    let mut rewriter = Rewriter::new(kind, unit, home, errors);
     rewriter.visit_block_mut(block);
     rewriter.paths
 }

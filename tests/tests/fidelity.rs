@@ -223,3 +223,117 @@ fn return_and_tail_values_coerce_as_in_an_async_fn() {
         assert_eq!(deref_tail_async(&s).await, "text");
     });
 }
+
+// Parameters are moved into the body as an `async fn` moves them: each whole, in order
+// (found by the differential tester, `difftest`).
+
+#[coroutine::coroutine(yield = usize)]
+fn wildcard_parameters(_: Loud, (_kept, _): (Loud, Loud), l: Log) {
+    log(&l, "body");
+    yield_!(0);
+}
+
+#[test]
+fn a_wildcard_in_a_parameter_pattern_still_moves_the_whole_parameter_in() {
+    // native (and `async fn`): nothing drops at the call; at the end the bound part,
+    // then the rest of its parameter, then the `_` parameter.
+    let l = Log::default();
+    let mut c = pin!(wildcard_parameters(
+        Loud("_", 0, l.clone()),
+        (Loud("kept", 1, l.clone()), Loud("tuple _", 2, l.clone())),
+        l.clone(),
+    ));
+    log(&l, "created");
+    assert_eq!(c.as_mut().resume(()), CoroutineState::Yielded(0));
+    assert_eq!(c.as_mut().resume(()), CoroutineState::Complete(()));
+    assert_eq!(
+        *l.borrow(),
+        ["created", "body", "drop kept", "drop tuple _", "drop _"]
+    );
+}
+
+#[test]
+fn unresumed_parameters_drop_in_order() {
+    let l = Log::default();
+    drop(wildcard_parameters(
+        Loud("_", 0, l.clone()),
+        (Loud("kept", 1, l.clone()), Loud("tuple _", 2, l.clone())),
+        l.clone(),
+    ));
+    assert_eq!(*l.borrow(), ["drop _", "drop kept", "drop tuple _"]);
+}
+
+struct Owner(Loud);
+
+impl Owner {
+    #[coroutine::coroutine(yield = usize)]
+    fn unused_self(self) {
+        yield_!(0);
+    }
+
+    #[coroutine::coroutine(yield = usize)]
+    fn copy_field_of_self(self) {
+        yield_!(self.0.1);
+    }
+
+    #[coroutine::coroutine(yield = usize)]
+    fn self_and_parameter(self, x: Loud) -> usize {
+        let r = &self.0;
+        yield_!(r.1);
+        x.1
+    }
+}
+
+/// Runs a coroutine of `self` to its end, logging around its one yield.
+fn run_logged<C: Coroutine<Yield = usize, Return = ()>>(l: &Log, c: C) {
+    let mut c = pin!(c);
+    log(l, "created");
+    assert!(matches!(c.as_mut().resume(()), CoroutineState::Yielded(_)));
+    log(l, "yielded");
+    assert_eq!(c.as_mut().resume(()), CoroutineState::Complete(()));
+}
+
+#[test]
+fn a_by_value_self_is_moved_in_whole_and_dropped_last() {
+    // native: `self` is parameter 0, moved into the body whether or not it is used.
+    let l = Log::default();
+    run_logged(&l, Owner(Loud("self", 7, l.clone())).unused_self());
+    assert_eq!(*l.borrow(), ["created", "yielded", "drop self"]);
+    let l = Log::default();
+    run_logged(&l, Owner(Loud("self", 7, l.clone())).copy_field_of_self());
+    assert_eq!(*l.borrow(), ["created", "yielded", "drop self"]);
+    let l = Log::default();
+    let mut c = pin!(Owner(Loud("self", 7, l.clone())).self_and_parameter(Loud("x", 8, l.clone())));
+    assert_eq!(c.as_mut().resume(()), CoroutineState::Yielded(7));
+    assert_eq!(c.as_mut().resume(()), CoroutineState::Complete(8));
+    assert_eq!(*l.borrow(), ["drop x", "drop self"]);
+}
+
+#[test]
+fn an_unresumed_by_value_self_drops_first_as_parameter_zero() {
+    let l = Log::default();
+    drop(Owner(Loud("self", 7, l.clone())).self_and_parameter(Loud("x", 8, l.clone())));
+    assert_eq!(*l.borrow(), ["drop self", "drop x"]);
+}
+
+#[coroutine::coroutine(yield = usize)]
+fn return_inside_a_macro(x: usize) -> Box<dyn Debug> {
+    let v = vec![if x > 1 { return Box::new("early") } else { x }];
+    yield_!(v.len());
+    Box::new(v)
+}
+
+#[test]
+fn a_return_inside_a_macros_tokens_coerces_too() {
+    let mut c = pin!(return_inside_a_macro(5));
+    match c.as_mut().resume(()) {
+        CoroutineState::Complete(b) => assert_eq!(format!("{b:?}"), "\"early\""),
+        CoroutineState::Yielded(y) => panic!("yielded {y}"),
+    }
+    let mut c = pin!(return_inside_a_macro(1));
+    assert!(matches!(c.as_mut().resume(()), CoroutineState::Yielded(1)));
+    match c.as_mut().resume(()) {
+        CoroutineState::Complete(b) => assert_eq!(format!("{b:?}"), "[1]"),
+        CoroutineState::Yielded(y) => panic!("yielded {y}"),
+    }
+}

@@ -345,7 +345,7 @@ mod redirected_crate {
         pub struct Gen<F, Y, A>(pub F, pub super::PhantomData<fn(A) -> Y>);
 
         pub mod __private {
-            pub use coroutine::__private::{Future, Identity, Yielder, unreachable};
+            pub use coroutine::__private::{Future, Identity, Option, Yielder, unreachable};
 
             pub struct Gen;
 

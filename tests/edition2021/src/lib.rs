@@ -1,0 +1,1 @@
+//! Coroutines in a 2021-edition crate; the tests are in `tests/`.
