@@ -204,10 +204,17 @@ struct Fl {
 
 impl Fl {
     fn pure_() -> Fl {
-        Fl { no_yield: true, no_move: true, pure_: true }
+        Fl {
+            no_yield: true,
+            no_move: true,
+            pure_: true,
+        }
     }
     fn no_move(self) -> Fl {
-        Fl { no_move: true, ..self }
+        Fl {
+            no_move: true,
+            ..self
+        }
     }
 }
 
@@ -242,7 +249,11 @@ impl Gen<'_> {
 
     fn visible(&self) -> Vec<usize> {
         (0..self.vars.len())
-            .filter(|&i| !self.vars[i + 1..].iter().any(|v| v.name == self.vars[i].name))
+            .filter(|&i| {
+                !self.vars[i + 1..]
+                    .iter()
+                    .any(|v| v.name == self.vars[i].name)
+            })
             .collect()
     }
 
@@ -252,10 +263,14 @@ impl Gen<'_> {
             .visible()
             .into_iter()
             .map(|i| self.vars[i].name.clone())
-            .filter(|n| n.starts_with(prefix) && n[prefix.len()..].chars().all(|c| c.is_ascii_digit()))
+            .filter(|n| {
+                n.starts_with(prefix) && n[prefix.len()..].chars().all(|c| c.is_ascii_digit())
+            })
             .collect();
         if !shadowable.is_empty() && self.rng.chance(1, 4) {
-            let i = self.rng.below(u32::try_from(shadowable.len()).expect("few"));
+            let i = self
+                .rng
+                .below(u32::try_from(shadowable.len()).expect("few"));
             return shadowable[i as usize].clone();
         }
         self.next_name += 1;
@@ -516,7 +531,12 @@ impl Gen<'_> {
         let boxed = self.rng.chance(1, 3);
         let a = self.ctx.a;
         let first = (a != Ty::Unit).then(|| self.expr(a, d + 1, fl));
-        Some(Code::frag(Frag::YieldFrom(Box::new(YieldFrom { sub, call, boxed, first }))))
+        Some(Code::frag(Frag::YieldFrom(Box::new(YieldFrom {
+            sub,
+            call,
+            boxed,
+            first,
+        }))))
     }
 
     fn cond(&mut self, d: u32, fl: Fl) -> Code {
@@ -552,26 +572,32 @@ impl Gen<'_> {
         let a = self.ctx.a;
         let w = |b: bool, n: u32| if b { n } else { 0 };
         let weights = [
-            3,                                                   // 0 literal
-            w(!readable.is_empty(), 5),                          // 1 read a place
-            w(!deep, 2),                                         // 2 Tracer::new(..).1
-            w(!deep, 2),                                         // 3 peek(&Tracer::new(..))
-            w(!deep && !refs.is_empty(), 2),                     // 4 peek(&local)
-            w(!deep, 2),                                         // 5 (a + b) % 1000
-            w(!deep, 2),                                         // 6 mix(a, b)
-            w(can_yield && d + self.block_depth <= MAX_DEPTH, 4),                   // 7 yield_!
-            w(can_yield && !deep && self.ctx.subs.iter().any(|s| s.r == Ty::U32), 2), // 8
-            w(!deep, 1),                                         // 9 if
-            w(!deep && not_pure, 1),                             // 10 match
-            w(!deep && not_pure, 1),                             // 11 block
-            w(!deep, 1),                                         // 12 sum(vec![..])
-            w(!deep, 1),                                         // 13 strlen(format!(..))
-            w(!deep, 1),                                         // 14 pair_sum!
-            w(!deep && not_pure && self.ctx.r == Ty::Res, 1),    // 15 check(..)?
-            w(!deep && not_pure && self.ctx.allow_panic, 1),     // 16 explode
-            w(!deep && not_pure && !fl.no_move && self.loop_depth < MAX_LOOP_DEPTH, 1), // 17 loop expr
-            w(!deep && not_pure && is_async, 2),                 // 18 await ready / pending
-            w(!deep && not_pure && is_async, 1),                 // 19 async { }.await
+            3,                                                    // 0 literal
+            w(!readable.is_empty(), 5),                           // 1 read a place
+            w(!deep, 2),                                          // 2 Tracer::new(..).1
+            w(!deep, 2),                                          // 3 peek(&Tracer::new(..))
+            w(!deep && !refs.is_empty(), 2),                      // 4 peek(&local)
+            w(!deep, 2),                                          // 5 (a + b) % 1000
+            w(!deep, 2),                                          // 6 mix(a, b)
+            w(can_yield && d + self.block_depth <= MAX_DEPTH, 4), // 7 yield_!
+            w(
+                can_yield && !deep && self.ctx.subs.iter().any(|s| s.r == Ty::U32),
+                2,
+            ), // 8
+            w(!deep, 1),                                          // 9 if
+            w(!deep && not_pure, 1),                              // 10 match
+            w(!deep && not_pure, 1),                              // 11 block
+            w(!deep, 1),                                          // 12 sum(vec![..])
+            w(!deep, 1),                                          // 13 strlen(format!(..))
+            w(!deep, 1),                                          // 14 pair_sum!
+            w(!deep && not_pure && self.ctx.r == Ty::Res, 1),     // 15 check(..)?
+            w(!deep && not_pure && self.ctx.allow_panic, 1),      // 16 explode
+            w(
+                !deep && not_pure && !fl.no_move && self.loop_depth < MAX_LOOP_DEPTH,
+                1,
+            ), // 17 loop expr
+            w(!deep && not_pure && is_async, 2),                  // 18 await ready / pending
+            w(!deep && not_pure && is_async, 1),                  // 19 async { }.await
         ];
         match self.rng.weighted(&weights) {
             0 => self.lit(),
@@ -611,7 +637,9 @@ impl Gen<'_> {
                     }
                 }
             }
-            8 => self.yield_from(Some(Ty::U32), d, fl).expect("a sub returns u32"),
+            8 => self
+                .yield_from(Some(Ty::U32), d, fl)
+                .expect("a sub returns u32"),
             9 => self.if_expr(Ty::U32, d, fl),
             10 => self.match_expr(Ty::U32, d, fl),
             11 => self.value_block(Ty::U32, d, fl),
@@ -669,22 +697,29 @@ impl Gen<'_> {
     }
 
     fn tracer_expr(&mut self, d: u32, fl: Fl) -> Code {
-        let movable = if fl.no_move || fl.pure_ { Vec::new() } else { self.movable() };
+        let movable = if fl.no_move || fl.pure_ {
+            Vec::new()
+        } else {
+            self.movable()
+        };
         let deep = d + self.block_depth >= MAX_DEPTH;
         let can_yield = self.can_yield(fl);
         let not_pure = !fl.pure_;
         let w = |b: bool, n: u32| if b { n } else { 0 };
         let weights = [
-            4,                                                                         // 0 new
-            w(!movable.is_empty(), 4),                                                 // 1 move
-            w(!deep, 1),                                                               // 2 pass
-            w(can_yield && self.ctx.a == Ty::Tracer, 3),                               // 3 yield
-            w(can_yield && !deep && self.ctx.subs.iter().any(|s| s.r == Ty::Tracer), 2), // 4
-            w(!deep, 1),                                                               // 5 if
-            w(!deep && not_pure, 1),                                                   // 6 match
-            w(!deep && not_pure, 1),                                                   // 7 block
-            w(!deep && not_pure && self.ctx.r == Ty::Res, 1),                          // 8 checkt?
-            w(!deep && not_pure && self.ctx.kind == Kind::Async, 1),                   // 9 pending
+            4,                                           // 0 new
+            w(!movable.is_empty(), 4),                   // 1 move
+            w(!deep, 1),                                 // 2 pass
+            w(can_yield && self.ctx.a == Ty::Tracer, 3), // 3 yield
+            w(
+                can_yield && !deep && self.ctx.subs.iter().any(|s| s.r == Ty::Tracer),
+                2,
+            ), // 4
+            w(!deep, 1),                                 // 5 if
+            w(!deep && not_pure, 1),                     // 6 match
+            w(!deep && not_pure, 1),                     // 7 block
+            w(!deep && not_pure && self.ctx.r == Ty::Res, 1), // 8 checkt?
+            w(!deep && not_pure && self.ctx.kind == Kind::Async, 1), // 9 pending
         ];
         match self.rng.weighted(&weights) {
             0 => {
@@ -702,7 +737,9 @@ impl Gen<'_> {
                 cat!("rt::pass(", e, ")")
             }
             3 => self.yield_(d, fl),
-            4 => self.yield_from(Some(Ty::Tracer), d, fl).expect("a sub returns a tracer"),
+            4 => self
+                .yield_from(Some(Ty::Tracer), d, fl)
+                .expect("a sub returns a tracer"),
             5 => self.if_expr(Ty::Tracer, d, fl),
             6 => self.match_expr(Ty::Tracer, d, fl),
             7 => self.value_block(Ty::Tracer, d, fl),
@@ -768,7 +805,11 @@ impl Gen<'_> {
     ) -> Code {
         let a = self.ctx.a;
         let yield_scrutinee = self.can_yield(fl) && self.rng.chance(1, 3);
-        let on_tracer = if yield_scrutinee { a == Ty::Tracer } else { self.rng.chance(1, 3) };
+        let on_tracer = if yield_scrutinee {
+            a == Ty::Tracer
+        } else {
+            self.rng.chance(1, 3)
+        };
         if yield_scrutinee && a == Ty::Unit {
             let s = self.yield_(d, fl);
             let body = self.branches(1, |g, _| arm(g, d, fl));
@@ -809,7 +850,11 @@ impl Gen<'_> {
                 g.scope(|g| {
                     let name = if i == 0 { &t1 } else { &t2 };
                     g.declare(name.clone(), VTy::Tracer, false);
-                    let guard = if i == 0 { format!(" if {t1}.1 % {m} == 0") } else { String::new() };
+                    let guard = if i == 0 {
+                        format!(" if {t1}.1 % {m} == 0")
+                    } else {
+                        String::new()
+                    };
                     cat!(format!("{name}{guard} => "), arm(g, d, fl), "\n")
                 })
             });
@@ -916,29 +961,29 @@ impl Gen<'_> {
         });
         let w = |b: bool, n: u32| if b { n } else { 0 };
         let weights = [
-            4,                                                  // 0 let u32
-            4,                                                  // 1 let tracer
-            1,                                                  // 2 let _ / _name
-            2,                                                  // 3 log_val
-            w(can_yield, 5),                                    // 4 yield stmt
-            w(!assignable.is_empty(), 3),                       // 5 assign
-            w(!movable.is_empty(), 2),                          // 6 drop(t)
-            1,                                                  // 7 consume(te)
-            w(!deep, 3),                                        // 8 if
-            w(!deep, 2),                                        // 9 match
-            w(!deep && self.loop_depth < MAX_LOOP_DEPTH, 3),    // 10 loop
-            w(!deep && !readable_tracers.is_empty(), 2),        // 11 shared borrow block
-            w(!deep && !mut_borrowable.is_empty(), 1),          // 12 mut borrow block
-            w(!deep, 1),                                        // 13 nested block
-            w(!deep, 1),                                        // 14 early return
-            w(!deep && self.ctx.allow_panic, 1),                // 15 panic
-            w(!deep && in_plain_loop, 2),                       // 16 break
-            w(!deep && in_loop, 1),                             // 17 continue
-            w(can_yield && !self.ctx.subs.is_empty(), 2),       // 18 yield_from
-            w(is_async, 2),                                     // 19 await stmt
-            w(!deep, 1),                                        // 20 if let
-            w(!deep, 1),                                        // 21 let else
-            w(self_droppable, 1),                               // 22 drop(self)
+            4,                                               // 0 let u32
+            4,                                               // 1 let tracer
+            1,                                               // 2 let _ / _name
+            2,                                               // 3 log_val
+            w(can_yield, 5),                                 // 4 yield stmt
+            w(!assignable.is_empty(), 3),                    // 5 assign
+            w(!movable.is_empty(), 2),                       // 6 drop(t)
+            1,                                               // 7 consume(te)
+            w(!deep, 3),                                     // 8 if
+            w(!deep, 2),                                     // 9 match
+            w(!deep && self.loop_depth < MAX_LOOP_DEPTH, 3), // 10 loop
+            w(!deep && !readable_tracers.is_empty(), 2),     // 11 shared borrow block
+            w(!deep && !mut_borrowable.is_empty(), 1),       // 12 mut borrow block
+            w(!deep, 1),                                     // 13 nested block
+            w(!deep, 1),                                     // 14 early return
+            w(!deep && self.ctx.allow_panic, 1),             // 15 panic
+            w(!deep && in_plain_loop, 2),                    // 16 break
+            w(!deep && in_loop, 1),                          // 17 continue
+            w(can_yield && !self.ctx.subs.is_empty(), 2),    // 18 yield_from
+            w(is_async, 2),                                  // 19 await stmt
+            w(!deep, 1),                                     // 20 if let
+            w(!deep, 1),                                     // 21 let else
+            w(self_droppable, 1),                            // 22 drop(self)
         ];
         match self.rng.weighted(&weights) {
             0 => {
@@ -947,14 +992,22 @@ impl Gen<'_> {
                 let mutable = self.rng.chance(1, 2);
                 let ann = if self.rng.chance(1, 3) { ": u32" } else { "" };
                 self.declare(name.clone(), VTy::U32, mutable);
-                cat!(format!("let {}{name}{ann} = ", if mutable { "mut " } else { "" }), e, ";\n")
+                cat!(
+                    format!("let {}{name}{ann} = ", if mutable { "mut " } else { "" }),
+                    e,
+                    ";\n"
+                )
             }
             1 => {
                 let e = self.tracer_expr(0, Fl::default());
                 let name = self.new_name("t");
                 let mutable = self.rng.chance(1, 2);
                 self.declare(name.clone(), VTy::Tracer, mutable);
-                cat!(format!("let {}{name} = ", if mutable { "mut " } else { "" }), e, ";\n")
+                cat!(
+                    format!("let {}{name} = ", if mutable { "mut " } else { "" }),
+                    e,
+                    ";\n"
+                )
             }
             2 => match self.rng.below(3) {
                 0 => {
@@ -995,7 +1048,11 @@ impl Gen<'_> {
                 let y = self.yield_(0, Fl::default());
                 let a = self.ctx.a;
                 if a != Ty::Unit && self.rng.chance(1, 3) {
-                    let (prefix, ty) = if a == Ty::U32 { ("n", VTy::U32) } else { ("t", VTy::Tracer) };
+                    let (prefix, ty) = if a == Ty::U32 {
+                        ("n", VTy::U32)
+                    } else {
+                        ("t", VTy::Tracer)
+                    };
                     let name = self.new_name(prefix);
                     self.declare(name.clone(), ty, false);
                     cat!(format!("let {name} = "), y, ";\n")
@@ -1004,7 +1061,10 @@ impl Gen<'_> {
                 }
             }
             5 => {
-                let i = self.rng.below(u32::try_from(assignable.len()).expect("few")) as usize;
+                let i = self
+                    .rng
+                    .below(u32::try_from(assignable.len()).expect("few"))
+                    as usize;
                 self.assign(assignable[i])
             }
             6 => {
@@ -1019,7 +1079,8 @@ impl Gen<'_> {
             8 => {
                 let c = self.cond(0, Fl::default());
                 let has_else = self.rng.chance(1, 2);
-                let blocks = self.branches(if has_else { 2 } else { 1 }, |g, _| g.block(Term::None, 3));
+                let blocks =
+                    self.branches(if has_else { 2 } else { 1 }, |g, _| g.block(Term::None, 3));
                 if has_else {
                     cat!("if ", c, " ", &blocks[0], " else ", &blocks[1], "\n")
                 } else {
@@ -1110,7 +1171,11 @@ impl Gen<'_> {
 
     fn assign(&mut self, (i, how): (usize, u8)) -> Code {
         let name = self.vars[i].name.clone();
-        let deref = if self.vars[i].ty == VTy::MutRefTracer { "*" } else { "" };
+        let deref = if self.vars[i].ty == VTy::MutRefTracer {
+            "*"
+        } else {
+            ""
+        };
         let s = || Code::frag(Frag::SelfKw);
         match how {
             0 => {
@@ -1159,7 +1224,11 @@ impl Gen<'_> {
         let tracer = self.vars[target].ty == VTy::Tracer;
         self.vars[target].shared += 1;
         let body = self.scope(|g| {
-            g.declare(r.clone(), if tracer { VTy::RefTracer } else { VTy::RefU32 }, false);
+            g.declare(
+                r.clone(),
+                if tracer { VTy::RefTracer } else { VTy::RefU32 },
+                false,
+            );
             g.block_depth += 1;
             let mut c = Code::new();
             let n = g.stmt_count(3);
@@ -1171,8 +1240,16 @@ impl Gen<'_> {
             c
         });
         self.vars[target].shared -= 1;
-        let last = if tracer { format!("{r}.1") } else { format!("*{r}") };
-        cat!(format!("{{\nlet {r} = &{t};\n"), body, format!("rt::log_val({last});\n}}\n"))
+        let last = if tracer {
+            format!("{r}.1")
+        } else {
+            format!("*{r}")
+        };
+        cat!(
+            format!("{{\nlet {r} = &{t};\n"),
+            body,
+            format!("rt::log_val({last});\n}}\n")
+        )
     }
 
     fn mut_borrow(&mut self, target: usize) -> Code {
@@ -1241,7 +1318,7 @@ impl Gen<'_> {
             _ => {
                 let c = format!("c{id}");
                 self.declare(c.clone(), VTy::U32, false);
-                let body = self.in_loop(false, |g| g.loop_body());
+                let body = self.in_loop(false, Self::loop_body);
                 cat!(
                     format!("let mut {c} = 0;\nloop {{\nif {c} >= {n} {{ break; }}\n{c} += 1;\n"),
                     body,
@@ -1278,12 +1355,24 @@ impl Gen<'_> {
         let blocks = self.branches(2, |g, i| {
             g.scope(|g| {
                 if i == 0 {
-                    g.declare(name.clone(), if on_tracer { VTy::Tracer } else { VTy::U32 }, false);
+                    g.declare(
+                        name.clone(),
+                        if on_tracer { VTy::Tracer } else { VTy::U32 },
+                        false,
+                    );
                 }
                 g.block(Term::None, 2)
             })
         });
-        cat!(format!("if let Ok({name}) = "), s, " ", &blocks[0], " else ", &blocks[1], "\n")
+        cat!(
+            format!("if let Ok({name}) = "),
+            s,
+            " ",
+            &blocks[0],
+            " else ",
+            &blocks[1],
+            "\n"
+        )
     }
 
     /// `let Ok(x) = rt::check(e) else { ..; <diverge> };`
@@ -1303,16 +1392,22 @@ impl Gen<'_> {
         let b = self.branches(1, |g, _| g.block(term, 2));
         let name = self.new_name("n");
         self.declare(name.clone(), VTy::U32, false);
-        cat!(format!("let Ok({name}) = rt::check("), e, ") else ", &b[0], ";\n")
+        cat!(
+            format!("let Ok({name}) = rt::check("),
+            e,
+            ") else ",
+            &b[0],
+            ";\n"
+        )
     }
 }
 
 /// Parenthesised if it starts with something that would not parse as an operand.
 fn paren(c: Code) -> Code {
     let needs = match c.0.first() {
-        Some(Frag::Text(t)) => {
-            ["if ", "match ", "{", "loop", "async"].iter().any(|p| t.starts_with(p))
-        }
+        Some(Frag::Text(t)) => ["if ", "match ", "{", "loop", "async"]
+            .iter()
+            .any(|p| t.starts_with(p)),
         _ => false,
     };
     if needs { cat!("(", c, ")") } else { c }
@@ -1323,8 +1418,15 @@ fn paren(c: Code) -> Code {
 pub struct Without(pub Vec<String>);
 
 /// The names `--without` knows.
-pub const FEATURES: &[&str] =
-    &["async", "sync", "methods", "self-value", "panics", "yield-from", "wild-params"];
+pub const FEATURES: &[&str] = &[
+    "async",
+    "sync",
+    "methods",
+    "self-value",
+    "panics",
+    "yield-from",
+    "wild-params",
+];
 
 impl Without {
     pub fn has(&self, feature: &str) -> bool {
@@ -1342,7 +1444,11 @@ fn pick_ty(rng: &mut Rng, weights: &[(Ty, u32)]) -> Ty {
 /// one can be regenerated alone).
 pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
     let mut rng = Rng::new(seed.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ (idx as u64));
-    let mut kind = if rng.chance(1, 3) { Kind::Async } else { Kind::Sync };
+    let mut kind = if rng.chance(1, 3) {
+        Kind::Async
+    } else {
+        Kind::Sync
+    };
     if without.has("async") {
         kind = Kind::Sync;
     }
@@ -1359,24 +1465,66 @@ pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
     };
     let y = pick_ty(&mut rng, &[(Ty::U32, 45), (Ty::Tracer, 35), (Ty::Unit, 20)]);
     let a = pick_ty(&mut rng, &[(Ty::Unit, 40), (Ty::U32, 35), (Ty::Tracer, 25)]);
-    let r = pick_ty(&mut rng, &[(Ty::U32, 30), (Ty::Tracer, 25), (Ty::Res, 25), (Ty::Unit, 20)]);
+    let r = pick_ty(
+        &mut rng,
+        &[
+            (Ty::U32, 30),
+            (Ty::Tracer, 25),
+            (Ty::Res, 25),
+            (Ty::Unit, 20),
+        ],
+    );
     let allow_panic = rng.chance(3, 10) && !without.has("panics");
     let mut next_id = 0;
-    let n_subs = if without.has("yield-from") { 0 } else { rng.pick(&[0, 0, 0, 1, 1, 1, 2]) };
+    let n_subs = if without.has("yield-from") {
+        0
+    } else {
+        rng.pick(&[0, 0, 0, 1, 1, 1, 2])
+    };
     let mut subs = Vec::new();
     for j in 0..n_subs {
-        let sub_kind = if kind == Kind::Async && rng.chance(1, 2) { Kind::Async } else { Kind::Sync };
-        let sub_r = if rng.chance(1, 2) { Ty::U32 } else { Ty::Tracer };
+        let sub_kind = if kind == Kind::Async && rng.chance(1, 2) {
+            Kind::Async
+        } else {
+            Kind::Sync
+        };
+        let sub_r = if rng.chance(1, 2) {
+            Ty::U32
+        } else {
+            Ty::Tracer
+        };
         let n_params = rng.range(0, 2);
         let params: Vec<Param> = (0..n_params)
             .map(|i| Param {
-                pat: Pat::Ident { name: format!("s{i}"), mutable: rng.chance(1, 3) },
-                ty: if rng.chance(1, 2) { PTy::U32 } else { PTy::Tracer },
+                pat: Pat::Ident {
+                    name: format!("s{i}"),
+                    mutable: rng.chance(1, 3),
+                },
+                ty: if rng.chance(1, 2) {
+                    PTy::U32
+                } else {
+                    PTy::Tracer
+                },
             })
             .collect();
-        let ctx = Ctx { kind: sub_kind, y, a, r: sub_r, subs: Vec::new(), allow_panic };
+        let ctx = Ctx {
+            kind: sub_kind,
+            y,
+            a,
+            r: sub_r,
+            subs: Vec::new(),
+            allow_panic,
+        };
         let budget = (rng.range(1, 3), rng.range(2, 6));
-        let def = function(&mut rng, &mut next_id, ctx, format!("sub{j}"), None, params, budget);
+        let def = function(
+            &mut rng,
+            &mut next_id,
+            ctx,
+            format!("sub{j}"),
+            None,
+            params,
+            budget,
+        );
         subs.push(def);
     }
     let n_params = rng.range(0, 3);
@@ -1385,37 +1533,61 @@ pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
         .map(|i| {
             param_vals.push(rng.below(30));
             let name = format!("p{i}");
-            let ident = |rng: &mut Rng, name: String| Pat::Ident { name, mutable: rng.chance(1, 3) };
+            let ident = |rng: &mut Rng, name: String| Pat::Ident {
+                name,
+                mutable: rng.chance(1, 3),
+            };
             match rng.below(6) {
-                0 => Param { pat: ident(&mut rng, name), ty: PTy::U32 },
+                0 => Param {
+                    pat: ident(&mut rng, name),
+                    ty: PTy::U32,
+                },
                 1 | 2 => {
                     let pat = match rng.below(4) {
-                        0 if without.has("wild-params") => Pat::Ident { name: format!("_{name}"), mutable: false },
+                        0 if without.has("wild-params") => Pat::Ident {
+                            name: format!("_{name}"),
+                            mutable: false,
+                        },
                         0 => Pat::Wild,
-                        1 => Pat::Ident { name: format!("_{name}"), mutable: false },
+                        1 => Pat::Ident {
+                            name: format!("_{name}"),
+                            mutable: false,
+                        },
                         _ => ident(&mut rng, name),
                     };
-                    Param { pat, ty: PTy::Tracer }
+                    Param {
+                        pat,
+                        ty: PTy::Tracer,
+                    }
                 }
                 3 | 4 => {
-                    let part = |rng: &mut Rng, n: String| {
+                    let element = |rng: &mut Rng, part_name: String| {
                         if rng.chance(1, 3) && !without.has("wild-params") {
                             Pat::Wild
                         } else {
-                            Pat::Ident { name: n, mutable: false }
+                            Pat::Ident {
+                                name: part_name,
+                                mutable: false,
+                            }
                         }
                     };
                     let pat = if rng.chance(1, 6) && !without.has("wild-params") {
                         Pat::Wild
                     } else {
                         Pat::Tuple(
-                            Box::new(part(&mut rng, format!("{name}a"))),
-                            Box::new(part(&mut rng, format!("{name}b"))),
+                            Box::new(element(&mut rng, format!("{name}a"))),
+                            Box::new(element(&mut rng, format!("{name}b"))),
                         )
                     };
                     Param { pat, ty: PTy::Pair }
                 }
-                _ => Param { pat: Pat::Ident { name, mutable: false }, ty: PTy::RefTracer },
+                _ => Param {
+                    pat: Pat::Ident {
+                        name,
+                        mutable: false,
+                    },
+                    ty: PTy::RefTracer,
+                },
             }
         })
         .collect();
@@ -1426,16 +1598,34 @@ pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
         r,
         subs: subs
             .iter()
-            .map(|s| SubInfo { r: s.r, params: s.params.iter().map(|p| p.ty).collect() })
+            .map(|s| SubInfo {
+                r: s.r,
+                params: s.params.iter().map(|p| p.ty).collect(),
+            })
             .collect(),
         allow_panic,
     };
-    let name = if recv.is_some() { format!("m{idx}") } else { "prog".to_string() };
+    let name = if recv.is_some() {
+        format!("m{idx}")
+    } else {
+        "prog".to_string()
+    };
     let budget = (rng.range(2, 8), rng.range(6, 24));
     let main = function(&mut rng, &mut next_id, ctx, name, recv, params, budget);
-    let k = if rng.chance(1, 2) { 100 } else { rng.range(0, 10) };
+    let k = if rng.chance(1, 2) {
+        100
+    } else {
+        rng.range(0, 10)
+    };
     let salt = rng.below(50);
-    Program { idx, main, subs, k, salt, param_vals }
+    Program {
+        idx,
+        main,
+        subs,
+        k,
+        salt,
+        param_vals,
+    }
 }
 
 fn function(
@@ -1449,7 +1639,13 @@ fn function(
 ) -> FnDef {
     let resume = (ctx.a != Ty::Unit).then(|| {
         let at = rng.range(0, u32::try_from(params.len()).expect("few")) as usize;
-        (at, ResumeParam { name: "first".into(), mutable: rng.chance(1, 2) })
+        (
+            at,
+            ResumeParam {
+                name: "first".into(),
+                mutable: rng.chance(1, 2),
+            },
+        )
     });
     let (kind, y, a, r) = (ctx.kind, ctx.y, ctx.a, ctx.r);
     let explicit_unit_yield = rng.chance(1, 2);
@@ -1491,14 +1687,22 @@ fn function(
         if let Some((at, rp)) = &resume
             && *at == i
         {
-            g.declare(rp.name.clone(), if a == Ty::U32 { VTy::U32 } else { VTy::Tracer }, rp.mutable);
+            g.declare(
+                rp.name.clone(),
+                if a == Ty::U32 { VTy::U32 } else { VTy::Tracer },
+                rp.mutable,
+            );
         }
         declare_param(&mut g, p);
     }
     if let Some((at, rp)) = &resume
         && *at == params.len()
     {
-        g.declare(rp.name.clone(), if a == Ty::U32 { VTy::U32 } else { VTy::Tracer }, rp.mutable);
+        g.declare(
+            rp.name.clone(),
+            if a == Ty::U32 { VTy::U32 } else { VTy::Tracer },
+            rp.mutable,
+        );
     }
     let mut body = Code::new();
     while g.stmts_left > 0 {
@@ -1510,5 +1714,17 @@ fn function(
         let e = g.r_expr(0, Fl::default());
         body.push(cat!(e, "\n"));
     }
-    FnDef { name, kind, recv, params, resume, y, a, r, body, explicit_unit_yield, path_macros }
+    FnDef {
+        name,
+        kind,
+        recv,
+        params,
+        resume,
+        y,
+        a,
+        r,
+        body,
+        explicit_unit_yield,
+        path_macros,
+    }
 }

@@ -8,6 +8,13 @@
 //! cargo run --release -p difftest -- --seed 1 --show 17     # print program 17 of seed 1
 //! ```
 
+#![allow(
+    clippy::many_single_char_names,
+    clippy::too_many_lines,
+    reason = "the generator and renderer are long matches over the program language, \
+              naming its pieces `d` (depth), `e` (expression), `c` (code) throughout"
+)]
+
 mod code;
 mod generate;
 mod render;
@@ -67,7 +74,13 @@ fn parse_args() -> Result<Args, String> {
         max_print: 10,
         brief: false,
         without: generate::Without::default(),
-        cfg: Config { root, work: PathBuf::new(), nightly: "nightly".into(), timeout: 120, verbose: false },
+        cfg: Config {
+            root,
+            work: PathBuf::new(),
+            nightly: "nightly".into(),
+            timeout: 120,
+            verbose: false,
+        },
     };
     let mut work = None;
     let mut it = std::env::args().skip(1);
@@ -112,9 +125,19 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn print_program(seed: u64, p: &generate::Program) {
-    println!("--- program {} of seed {seed}; {}", p.idx, render::driver_summary(p));
-    println!("--- ours (stable, this workspace's crate):\n{}", render::coroutines(Side::Ours, p));
-    println!("--- native (nightly oracle):\n{}", render::coroutines(Side::Native, p));
+    println!(
+        "--- program {} of seed {seed}; {}",
+        p.idx,
+        render::driver_summary(p)
+    );
+    println!(
+        "--- ours (stable, this workspace's crate):\n{}",
+        render::coroutines(Side::Ours, p)
+    );
+    println!(
+        "--- native (nightly oracle):\n{}",
+        render::coroutines(Side::Native, p)
+    );
 }
 
 fn main() -> ExitCode {
@@ -128,7 +151,13 @@ fn main() -> ExitCode {
     if let Some(i) = args.show {
         let p = generate::program(args.seed, i, &args.without);
         print_program(args.seed, &p);
-        println!("--- driver (ours):\n{}", render::module(Side::Ours, &p).split("pub fn run()").nth(1).map_or(String::new(), |s| format!("pub fn run(){s}")));
+        println!(
+            "--- driver (ours):\n{}",
+            render::module(Side::Ours, &p)
+                .split("pub fn run()")
+                .nth(1)
+                .map_or(String::new(), |s| format!("pub fn run(){s}"))
+        );
         return ExitCode::SUCCESS;
     }
     let indices: Vec<usize> = match &args.only {
@@ -141,9 +170,16 @@ fn main() -> ExitCode {
     let mut printed = 0;
     let mut mismatch_ids = Vec::new();
     for (batch, chunk) in indices.chunks(args.batch).enumerate() {
-        let programs: Vec<generate::Program> = chunk.iter().map(|&i| generate::program(args.seed, i, &args.without)).collect();
+        let programs: Vec<generate::Program> = chunk
+            .iter()
+            .map(|&i| generate::program(args.seed, i, &args.without))
+            .collect();
         if args.cfg.verbose {
-            eprintln!("batch {batch}: programs {}..={}", chunk[0], chunk[chunk.len() - 1]);
+            eprintln!(
+                "batch {batch}: programs {}..={}",
+                chunk[0],
+                chunk[chunk.len() - 1]
+            );
         }
         let outcomes = runner::run_batch(&args.cfg, batch, &programs);
         for p in &programs {
@@ -156,7 +192,10 @@ fn main() -> ExitCode {
                         println!("p{}: {}", p.idx, runner::first_difference(ours, native));
                     } else if printed < args.max_print {
                         printed += 1;
-                        println!("\n======== MISMATCH: program {} (seed {})", p.idx, args.seed);
+                        println!(
+                            "\n======== MISMATCH: program {} (seed {})",
+                            p.idx, args.seed
+                        );
                         print_program(args.seed, p);
                         println!("--- traces:\n{}", runner::side_by_side(ours, native));
                     }
@@ -179,7 +218,10 @@ fn main() -> ExitCode {
                         }
                     };
                     if args.brief {
-                        let e = ours.as_ref().or(native.as_ref()).map_or("", |e| e.lines().next().unwrap_or(""));
+                        let e = ours
+                            .as_ref()
+                            .or(native.as_ref())
+                            .map_or("", |e| e.lines().next().unwrap_or(""));
                         println!("p{}: {what}: {e}", p.idx);
                     } else if printed < args.max_print {
                         printed += 1;
@@ -199,14 +241,26 @@ fn main() -> ExitCode {
     }
     if !mismatch_ids.is_empty() {
         let ids: Vec<String> = mismatch_ids.iter().map(ToString::to_string).collect();
-        println!("\nmismatching programs (seed {}): {}", args.seed, ids.join(","));
+        println!(
+            "\nmismatching programs (seed {}): {}",
+            args.seed,
+            ids.join(",")
+        );
     }
-    let extra = if invalid > 0 { format!(", {invalid} invalid (generator bugs)") } else { String::new() };
+    let extra = if invalid > 0 {
+        format!(", {invalid} invalid (generator bugs)")
+    } else {
+        String::new()
+    };
     println!(
         "{} programs, {mismatches} mismatches{extra} (seed {}, {:.0}s)",
         indices.len(),
         args.seed,
         start.elapsed().as_secs_f64()
     );
-    if mismatches > 0 || invalid > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if mismatches > 0 || invalid > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

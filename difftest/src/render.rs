@@ -10,6 +10,7 @@
 
 use crate::code::{Code, Frag};
 use crate::generate::{FnDef, Kind, PTy, Pat, Program, Recv, Ty};
+use std::fmt::Write as _;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Side {
@@ -29,7 +30,11 @@ fn render_code(cx: &Cx, code: &Code, out: &mut String) {
     for f in &code.0 {
         match f {
             Frag::Text(s) => out.push_str(s),
-            Frag::SelfKw => out.push_str(if cx.side == Side::Ours { "self" } else { "this" }),
+            Frag::SelfKw => out.push_str(if cx.side == Side::Ours {
+                "self"
+            } else {
+                "this"
+            }),
             Frag::Yield(e) => {
                 let mut v = String::new();
                 match e {
@@ -40,10 +45,10 @@ fn render_code(cx: &Cx, code: &Code, out: &mut String) {
                 match (cx.side, cx.kind) {
                     (Side::Ours, _) => {
                         let path = if cx.path_macros { "coroutine::" } else { "" };
-                        out.push_str(&format!("{path}yield_!({v})"));
+                        let _ = write!(out, "{path}yield_!({v})");
                     }
-                    (Side::Native, Kind::Sync) => out.push_str(&format!("(yield {v})")),
-                    (Side::Native, Kind::Async) => out.push_str(&format!("(__chan.yield_({v}).await)")),
+                    (Side::Native, Kind::Sync) => _ = write!(out, "(yield {v})"),
+                    (Side::Native, Kind::Async) => _ = write!(out, "(__chan.yield_({v}).await)"),
                 }
             }
             Frag::YieldFrom(yf) => {
@@ -60,9 +65,9 @@ fn render_code(cx: &Cx, code: &Code, out: &mut String) {
                     Side::Ours => {
                         let path = if cx.path_macros { "coroutine::" } else { "" };
                         if yf.first.is_some() {
-                            out.push_str(&format!("{path}yield_from!({call}, {first})"));
+                            let _ = write!(out, "{path}yield_from!({call}, {first})");
                         } else {
-                            out.push_str(&format!("{path}yield_from!({call})"));
+                            let _ = write!(out, "{path}yield_from!({call})");
                         }
                     }
                     Side::Native => {
@@ -74,7 +79,9 @@ fn render_code(cx: &Cx, code: &Code, out: &mut String) {
                             (Kind::Sync, _) => {
                                 "::core::ops::Coroutine::resume(__d.as_mut(), __arg)".to_string()
                             }
-                            (Kind::Async, false) => "nrt::nresume(__d.as_mut(), __arg).await".into(),
+                            (Kind::Async, false) => {
+                                "nrt::nresume(__d.as_mut(), __arg).await".into()
+                            }
                             (Kind::Async, true) => {
                                 "nrt::nresume_boxed(__d.as_mut(), __arg).await".into()
                             }
@@ -83,14 +90,15 @@ fn render_code(cx: &Cx, code: &Code, out: &mut String) {
                             Kind::Sync => "yield __v".to_string(),
                             Kind::Async => "__chan.yield_(__v).await".to_string(),
                         };
-                        out.push_str(&format!(
+                        let _ = write!(
+                            out,
                             "(match ({call}, {first}) {{ (__d, mut __arg) => {{ \
                              let mut __d = ::core::pin::pin!(__d); \
                              loop {{ match {step} {{ \
                              ::core::ops::CoroutineState::Yielded(__v) => {{ __arg = {suspend}; }} \
                              ::core::ops::CoroutineState::Complete(__r) => break __r, \
                              }} }} }} }})"
-                        ));
+                        );
                     }
                 }
             }
@@ -99,7 +107,11 @@ fn render_code(cx: &Cx, code: &Code, out: &mut String) {
 }
 
 fn ret_ty(r: Ty) -> String {
-    if r == Ty::Unit { String::new() } else { format!(" -> {}", r.rust()) }
+    if r == Ty::Unit {
+        String::new()
+    } else {
+        format!(" -> {}", r.rust())
+    }
 }
 
 /// The oracle's statements moving the receiver and parameters into the body.
@@ -112,12 +124,10 @@ fn lowering(f: &FnDef) -> String {
         if let Some((_, rp)) = &f.resume {
             let m = if rp.mutable { "mut " } else { "" };
             match f.kind {
-                Kind::Sync => s.push_str(&format!("let {m}{} = __resume;\n", rp.name)),
-                Kind::Async => s.push_str(&format!(
-                    "let {m}{}: {} = __chan.first();\n",
-                    rp.name,
-                    f.a.rust()
-                )),
+                Kind::Sync => _ = writeln!(s, "let {m}{} = __resume;", rp.name),
+                Kind::Async => {
+                    _ = writeln!(s, "let {m}{}: {} = __chan.first();", rp.name, f.a.rust());
+                }
             }
         }
     };
@@ -127,9 +137,19 @@ fn lowering(f: &FnDef) -> String {
         }
         match &p.pat {
             Pat::Ident { name, mutable } => {
-                s.push_str(&format!("let {}{name} = {name};\n", if *mutable { "mut " } else { "" }));
+                let _ = writeln!(
+                    s,
+                    "let {}{name} = {name};",
+                    if *mutable { "mut " } else { "" }
+                );
             }
-            pat => s.push_str(&format!("let __arg{i} = __arg{i};\nlet {} = __arg{i};\n", pat.render())),
+            pat => {
+                _ = write!(
+                    s,
+                    "let __arg{i} = __arg{i};\nlet {} = __arg{i};\n",
+                    pat.render()
+                );
+            }
         }
     }
     if matches!(&f.resume, Some((at, _)) if *at == f.params.len()) {
@@ -139,7 +159,12 @@ fn lowering(f: &FnDef) -> String {
 }
 
 fn render_fn(side: Side, f: &FnDef, subs: &[FnDef], out: &mut String) {
-    let cx = Cx { side, kind: f.kind, path_macros: f.path_macros, subs };
+    let cx = Cx {
+        side,
+        kind: f.kind,
+        path_macros: f.path_macros,
+        subs,
+    };
     let mut body = String::new();
     render_code(&cx, &f.body, &mut body);
     let recv = match f.recv {
@@ -156,7 +181,15 @@ fn render_fn(side: Side, f: &FnDef, subs: &[FnDef], out: &mut String) {
         Side::Ours => {
             let mut params: Vec<String> = recv.iter().map(|r| (*r).to_string()).collect();
             let resume = f.resume.as_ref().map(|(at, rp)| {
-                (*at, format!("#[resume] {}{}: {}", if rp.mutable { "mut " } else { "" }, rp.name, f.a.rust()))
+                (
+                    *at,
+                    format!(
+                        "#[resume] {}{}: {}",
+                        if rp.mutable { "mut " } else { "" },
+                        rp.name,
+                        f.a.rust()
+                    ),
+                )
             });
             for (i, p) in f.params.iter().enumerate() {
                 if let Some((at, r)) = &resume
@@ -177,40 +210,49 @@ fn render_fn(side: Side, f: &FnDef, subs: &[FnDef], out: &mut String) {
                 format!("#[coroutine::coroutine(yield = {})]", f.y.rust())
             };
             let asyncness = if f.kind == Kind::Async { "async " } else { "" };
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "{indent}{attr}\n{indent}pub {asyncness}fn {}({}){} {{\n{body}}}\n",
                 f.name,
                 params.join(", "),
                 ret_ty(f.r)
-            ));
+            );
         }
         Side::Native => {
             let mut params: Vec<String> = recv.iter().map(|r| (*r).to_string()).collect();
             for (i, p) in f.params.iter().enumerate() {
-                let name = p.pat.simple_ident().map_or_else(|| format!("__arg{i}"), str::to_owned);
+                let name = p
+                    .pat
+                    .simple_ident()
+                    .map_or_else(|| format!("__arg{i}"), str::to_owned);
                 params.push(format!("{name}: {}", p.ty.rust()));
             }
             let (y, a, r) = (f.y.rust(), f.a.rust(), f.r.rust());
             let lower = lowering(f);
             match f.kind {
                 Kind::Sync => {
-                    let closure_params =
-                        if f.resume.is_some() { format!("|__resume: {a}|") } else { "||".into() };
-                    out.push_str(&format!(
+                    let closure_params = if f.resume.is_some() {
+                        format!("|__resume: {a}|")
+                    } else {
+                        "||".into()
+                    };
+                    let _ = write!(
+                        out,
                         "{indent}pub fn {}({}) -> impl ::core::ops::Coroutine<{a}, Yield = {y}, Return = {r}> {{\n\
                          #[coroutine] static move {closure_params} {{\n{lower}let __ret = {{\n{body}}};\n__ret\n}}\n}}\n",
                         f.name,
                         params.join(", "),
-                    ));
+                    );
                 }
                 Kind::Async => {
-                    out.push_str(&format!(
+                    let _ = write!(
+                        out,
                         "{indent}pub fn {}({}) -> nrt::NGen<impl ::core::future::Future<Output = {r}>, {y}, {a}> {{\n\
                          let __chan = nrt::Chan::<{y}, {a}>::new();\n\
                          nrt::NGen::new(__chan.clone(), async move {{\n{lower}let __ret = {{\n{body}}};\n__ret\n}})\n}}\n",
                         f.name,
                         params.join(", "),
-                    ));
+                    );
                 }
             }
         }
@@ -246,19 +288,22 @@ fn render_driver(side: Side, p: &Program, out: &mut String) {
         args.push(match param.ty {
             PTy::U32 => v.to_string(),
             PTy::Tracer => format!("rt::Tracer::new({id}, {v})"),
-            PTy::Pair => format!("(rt::Tracer::new({id}, {v}), rt::Tracer::new({}, {}))", id + 1, v + 1),
+            PTy::Pair => format!(
+                "(rt::Tracer::new({id}, {v}), rt::Tracer::new({}, {}))",
+                id + 1,
+                v + 1
+            ),
             PTy::RefTracer => {
-                pre.push_str(&format!("let __own{i} = rt::Tracer::new({}, {v});\n", 700 + i));
+                let _ = writeln!(pre, "let __own{i} = rt::Tracer::new({}, {v});", 700 + i);
                 format!("&__own{i}")
             }
         });
     }
-    let call = match f.recv {
-        None => format!("{}({})", f.name, args.join(", ")),
-        Some(_) => {
-            pre.push_str("let mut __h = rt::H { t: rt::Tracer::new(950, 7), n: 3 };\n");
-            format!("__h.{}({})", f.name, args.join(", "))
-        }
+    let call = if f.recv.is_some() {
+        pre.push_str("let mut __h = rt::H { t: rt::Tracer::new(950, 7), n: 3 };\n");
+        format!("__h.{}({})", f.name, args.join(", "))
+    } else {
+        format!("{}({})", f.name, args.join(", "))
     };
     let mut post = String::new();
     if matches!(f.recv, Some(Recv::Ref | Recv::Mut)) {
@@ -266,7 +311,7 @@ fn render_driver(side: Side, p: &Program, out: &mut String) {
     }
     for (i, param) in f.params.iter().enumerate() {
         if param.ty == PTy::RefTracer {
-            post.push_str(&format!("drop(__own{i});\n"));
+            let _ = writeln!(post, "drop(__own{i});");
         }
     }
     let arg = resume_arg(f.a, "__i", p.salt);
@@ -286,7 +331,8 @@ fn render_driver(side: Side, p: &Program, out: &mut String) {
     };
     let again_complete = again("resumed after completion");
     let again_panic = again("resumed after panicking");
-    out.push_str(&format!(
+    let _ = write!(
+        out,
         "pub fn run() -> Vec<String> {{\n\
          rt::log(\"start\");\n\
          {pre}\
@@ -323,7 +369,7 @@ fn render_driver(side: Side, p: &Program, out: &mut String) {
          {post}\
          rt::take_log()\n\
          }}\n"
-    ));
+    );
 }
 
 /// One program's module (`src/pN.rs`) for `side`.
@@ -367,7 +413,11 @@ pub fn driver_summary(p: &Program) -> String {
         Ty::U32 => format!("(i * 7 + {}) % 50", p.salt),
         _ => format!("rt::Tracer::new(1000 + i, (i * 7 + {}) % 50)", p.salt),
     };
-    let k = if p.k >= 100 { "to the end".to_string() } else { format!("at most {} times", p.k) };
+    let k = if p.k >= 100 {
+        "to the end".to_string()
+    } else {
+        format!("at most {} times", p.k)
+    };
     format!("driver: resumes {k} with argument i = {arg}, then drops the coroutine")
 }
 
@@ -384,11 +434,11 @@ pub fn crate_main(side: Side, indices: &[usize]) -> String {
         out.push_str("mod nrt;\n");
     }
     for i in indices {
-        out.push_str(&format!("mod p{i};\n"));
+        let _ = writeln!(out, "mod p{i};");
     }
     out.push_str("\nrt::impl_main!(");
     for i in indices {
-        out.push_str(&format!("{i} => p{i}, "));
+        let _ = write!(out, "{i} => p{i}, ");
     }
     out.push_str(");\n\nfn main() {\n    main_impl();\n}\n");
     out

@@ -1,6 +1,7 @@
 //! Builds the scratch crates, runs them, compares the traces.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -30,9 +31,15 @@ pub struct Config {
 #[derive(Debug)]
 pub enum Outcome {
     Same,
-    Mismatch { ours: Vec<String>, native: Vec<String> },
+    Mismatch {
+        ours: Vec<String>,
+        native: Vec<String>,
+    },
     /// Rejected by one side's compiler or both: the errors of each.
-    Compile { ours: Option<String>, native: Option<String> },
+    Compile {
+        ours: Option<String>,
+        native: Option<String>,
+    },
 }
 
 /// Writes `contents` unless the file already holds them (so an unchanged batch is not
@@ -98,13 +105,19 @@ impl Scratch {
             write_if_changed(&src.join("nrt.rs"), NRT);
         }
         for p in programs {
-            write_if_changed(&src.join(format!("p{}.rs", p.idx)), &render::module(self.side, p));
+            write_if_changed(
+                &src.join(format!("p{}.rs", p.idx)),
+                &render::module(self.side, p),
+            );
         }
         self.write_main(&programs.iter().map(|p| p.idx).collect::<Vec<_>>());
     }
 
     fn write_main(&self, indices: &[usize]) {
-        write_if_changed(&self.dir.join("src/main.rs"), &render::crate_main(self.side, indices));
+        write_if_changed(
+            &self.dir.join("src/main.rs"),
+            &render::crate_main(self.side, indices),
+        );
     }
 
     fn cargo(&self, cfg: &Config) -> Command {
@@ -153,9 +166,15 @@ impl Scratch {
 fn errors_by_program(log: &str) -> BTreeMap<usize, String> {
     let mut out: BTreeMap<usize, String> = BTreeMap::new();
     for line in log.lines() {
-        let Some(rest) = line.strip_prefix("src/p") else { continue };
-        let Some((num, tail)) = rest.split_once(".rs:") else { continue };
-        let Ok(idx) = num.parse::<usize>() else { continue };
+        let Some(rest) = line.strip_prefix("src/p") else {
+            continue;
+        };
+        let Some((num, tail)) = rest.split_once(".rs:") else {
+            continue;
+        };
+        let Ok(idx) = num.parse::<usize>() else {
+            continue;
+        };
         if tail.contains(": error") {
             let e = out.entry(idx).or_default();
             e.push_str(line);
@@ -181,7 +200,12 @@ fn wait_timeout(child: &mut Child, timeout: Duration) -> Option<std::process::Ex
 }
 
 /// Runs the batch binary on `only` (all when empty); the traces it printed, by index.
-fn run_binary(bin: &Path, only: &[usize], timeout: Duration, out_file: &Path) -> (BTreeMap<usize, Vec<String>>, String) {
+fn run_binary(
+    bin: &Path,
+    only: &[usize],
+    timeout: Duration,
+    out_file: &Path,
+) -> (BTreeMap<usize, Vec<String>>, String) {
     let file = fs::File::create(out_file).expect("run output");
     let mut child = Command::new(bin)
         .args(only.iter().map(ToString::to_string))
@@ -205,10 +229,10 @@ fn run_binary(bin: &Path, only: &[usize], timeout: Duration, out_file: &Path) ->
     let mut current: Option<(usize, Vec<String>)> = None;
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("=== end ") {
-            if let (Some((idx, lines)), Ok(end)) = (current.take(), rest.parse::<usize>()) {
-                if idx == end {
-                    traces.insert(idx, lines);
-                }
+            if let (Some((idx, lines)), Ok(end)) = (current.take(), rest.parse::<usize>())
+                && idx == end
+            {
+                traces.insert(idx, lines);
             }
         } else if let Some(rest) = line.strip_prefix("=== ") {
             current = rest.parse().ok().map(|i| (i, Vec::new()));
@@ -226,7 +250,7 @@ fn traces(cfg: &Config, s: &Scratch, indices: &[usize]) -> BTreeMap<usize, Vec<S
     let out = s.dir.join("run.out");
     let (mut traces, end) = run_binary(&bin, &[], Duration::from_secs(cfg.timeout), &out);
     for &i in indices {
-        if !traces.contains_key(&i) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = traces.entry(i) {
             if cfg.verbose {
                 eprintln!("  {} p{i}: rerun alone ({end})", side_name(s.side));
             }
@@ -238,7 +262,7 @@ fn traces(cfg: &Config, s: &Scratch, indices: &[usize]) -> BTreeMap<usize, Vec<S
                 lines.push(format!("CRASH: {end}"));
                 lines
             });
-            traces.insert(i, t);
+            slot.insert(t);
         }
     }
     traces
@@ -284,7 +308,10 @@ pub fn run_batch(cfg: &Config, batch: usize, programs: &[Program]) -> BTreeMap<u
                 }
             }
             if !progress && attempt > 0 {
-                eprintln!("batch {batch}: {} build failed:\n{text}", if is_ours { "ours" } else { "native" });
+                eprintln!(
+                    "batch {batch}: {} build failed:\n{text}",
+                    if is_ours { "ours" } else { "native" }
+                );
             }
         }
         if !progress {
@@ -303,7 +330,10 @@ pub fn run_batch(cfg: &Config, batch: usize, programs: &[Program]) -> BTreeMap<u
     if !rejected.is_empty() {
         let probe_ours = Scratch::new(cfg, batch + 100_000, Side::Ours);
         let probe_native = Scratch::new(cfg, batch + 100_000, Side::Native);
-        let rp: Vec<&Program> = programs.iter().filter(|p| rejected.contains(&p.idx)).collect();
+        let rp: Vec<&Program> = programs
+            .iter()
+            .filter(|p| rejected.contains(&p.idx))
+            .collect();
         probe_ours.write(cfg, &rp);
         probe_native.write(cfg, &rp);
         for &idx in &rejected {
@@ -328,17 +358,36 @@ pub fn run_batch(cfg: &Config, batch: usize, programs: &[Program]) -> BTreeMap<u
         }
     }
     if cfg.verbose {
-        eprintln!("batch {batch}: built in {:.1}s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "batch {batch}: built in {:.1}s",
+            started.elapsed().as_secs_f64()
+        );
     }
     let indices: Vec<usize> = live.iter().copied().collect();
     let (o, n) = std::thread::scope(|sc| {
         let o = sc.spawn(|| traces(cfg, &ours, &indices));
         let n = sc.spawn(|| traces(cfg, &native, &indices));
-        (o.join().expect("ours traces"), n.join().expect("native traces"))
+        (
+            o.join().expect("ours traces"),
+            n.join().expect("native traces"),
+        )
     });
     for &i in &indices {
-        let (ot, nt) = (o.get(&i).cloned().unwrap_or_default(), n.get(&i).cloned().unwrap_or_default());
-        outcomes.insert(i, if ot == nt { Outcome::Same } else { Outcome::Mismatch { ours: ot, native: nt } });
+        let (ot, nt) = (
+            o.get(&i).cloned().unwrap_or_default(),
+            n.get(&i).cloned().unwrap_or_default(),
+        );
+        outcomes.insert(
+            i,
+            if ot == nt {
+                Outcome::Same
+            } else {
+                Outcome::Mismatch {
+                    ours: ot,
+                    native: nt,
+                }
+            },
+        );
     }
     for (idx, (o, n)) in compile {
         outcomes.insert(idx, Outcome::Compile { ours: o, native: n });
@@ -349,22 +398,44 @@ pub fn run_batch(cfg: &Config, batch: usize, programs: &[Program]) -> BTreeMap<u
 
 /// The two traces side by side, from the first difference marked `>>`.
 pub fn side_by_side(ours: &[String], native: &[String]) -> String {
-    let first = ours.iter().zip(native).position(|(a, b)| a != b).unwrap_or(ours.len().min(native.len()));
+    let first = ours
+        .iter()
+        .zip(native)
+        .position(|(a, b)| a != b)
+        .unwrap_or(ours.len().min(native.len()));
     let width = ours.iter().map(String::len).max().unwrap_or(0).max(20);
     let mut out = format!("  {:<width$} | native\n", "ours");
     for i in 0..ours.len().max(native.len()) {
         let a = ours.get(i).map_or("", String::as_str);
         let b = native.get(i).map_or("", String::as_str);
-        let mark = if i == first { ">>" } else if a != b { " *" } else { "  " };
-        out.push_str(&format!("{mark}{a:<width$} | {b}\n"));
+        let mark = if i == first {
+            ">>"
+        } else if a != b {
+            " *"
+        } else {
+            "  "
+        };
+        let _ = writeln!(out, "{mark}{a:<width$} | {b}");
     }
     out
 }
 
 /// The first differing trace line, with the one before it.
 pub fn first_difference(ours: &[String], native: &[String]) -> String {
-    let i = ours.iter().zip(native).position(|(a, b)| a != b).unwrap_or(ours.len().min(native.len()));
+    let i = ours
+        .iter()
+        .zip(native)
+        .position(|(a, b)| a != b)
+        .unwrap_or(ours.len().min(native.len()));
     let get = |t: &[String], i: usize| t.get(i).map_or("<end>".to_string(), Clone::clone);
-    let before = if i > 0 { get(ours, i - 1) } else { "<start>".into() };
-    format!("after `{before}`: ours `{}`, native `{}`", get(ours, i), get(native, i))
+    let before = if i > 0 {
+        get(ours, i - 1)
+    } else {
+        "<start>".into()
+    };
+    format!(
+        "after `{before}`: ours `{}`, native `{}`",
+        get(ours, i),
+        get(native, i)
+    )
 }
