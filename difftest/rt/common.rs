@@ -133,6 +133,12 @@ pub fn block_on<F: Future>(fut: F) -> F::Output {
     panic!("difftest: a future stayed pending for 100000 polls");
 }
 
+/// One step of a coroutine, whichever way the driver took it.
+pub enum St<Y, R> {
+    Y(Y),
+    R(R),
+}
+
 pub trait Show {
     fn show(&self) -> String;
 }

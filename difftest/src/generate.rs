@@ -140,8 +140,32 @@ pub struct Program {
     pub k: u32,
     /// Resume argument `i` is `(i * 7 + salt) % 50`.
     pub salt: u32,
+    pub mode: Mode,
     /// The driver's value for each main parameter (tracer values, `u32`s).
     pub param_vals: Vec<u32>,
+}
+
+/// How the driver (ours) takes its steps. The oracle always resumes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Mode {
+    /// `Coroutine::resume` (sync) / `AsyncGen::resume(arg).await`.
+    Resume,
+    /// `pin!(c).iter()`, then `Iter::take_return` (sync, `A = ()`).
+    Iter,
+    /// `c.into_iter()` (sync, `A = ()`).
+    IntoIter,
+    /// `Stream::poll_next`, then `take_return` (`A = ()`).
+    Stream,
+    /// `Future::poll` (sync, `Y = ()`, `A = ()`): each `yield_!()` is one `Pending`.
+    Future,
+}
+
+impl Mode {
+    /// Whether the driver resumes once more after the end (iterators and streams are
+    /// fused instead).
+    pub fn resumes_after_end(self) -> bool {
+        matches!(self, Mode::Resume | Mode::Future)
+    }
 }
 
 /// What `yield_from!` can delegate to.
@@ -598,6 +622,13 @@ impl Gen<'_> {
             ), // 17 loop expr
             w(!deep && not_pure && is_async, 2),                  // 18 await ready / pending
             w(!deep && not_pure && is_async, 1),                  // 19 async { }.await
+            w(!deep, 1),                                          // 20 closure with `return`
+            w(!deep && not_pure, 1),                              // 21 nested fn with `return`
+            w(
+                !deep && not_pure && !fl.no_move && !self.movable().is_empty(),
+                1,
+            ), // 22 move closure
+            w(!deep && not_pure && is_async, 1),                  // 23 async { return }.await
         ];
         match self.rng.weighted(&weights) {
             0 => self.lit(),
@@ -691,6 +722,47 @@ impl Gen<'_> {
             19 => {
                 let e = self.u32_expr(d + 1, Fl::pure_());
                 cat!("async { ", e, " }.await")
+            }
+            20 => {
+                // A `return` in a closure returns from the closure, not the coroutine.
+                let e = self.u32_expr(d + 1, fl);
+                let k = self.rng.below(8);
+                cat!(
+                    format!(
+                        "(|x: u32| -> u32 {{ if x > {k} {{ return x % 7; }} (x + 1) % 1000 }})("
+                    ),
+                    e,
+                    ")"
+                )
+            }
+            21 => {
+                self.next_name += 1;
+                let h = format!("h{}", self.next_name);
+                let e = self.u32_expr(d + 1, fl);
+                let k = self.rng.below(8);
+                cat!(
+                    format!(
+                        "{{ fn {h}(x: u32) -> u32 {{ if x > {k} {{ return x - {k}; }} x }} {h}("
+                    ),
+                    e,
+                    ") }"
+                )
+            }
+            22 => {
+                // The closure takes the tracer; the tracer dies with it, at the block's end.
+                let movable = self.movable();
+                let i = self.pick_idx(&movable);
+                self.vars[i].moved = true;
+                let t = self.vars[i].name.clone();
+                self.next_name += 1;
+                let f = format!("f{}", self.next_name);
+                format!("{{ let {f} = move || rt::peek(&{t}); {f}() }}").into()
+            }
+            23 => {
+                let c = self.cond(d + 1, Fl::pure_());
+                let x = self.u32_expr(d + 1, Fl::pure_());
+                let y = self.u32_expr(d + 1, Fl::pure_());
+                cat!("async { if ", c, " { return ", x, "; } ", y, " }.await")
             }
             _ => unreachable!(),
         }
@@ -976,7 +1048,7 @@ impl Gen<'_> {
             w(!deep && !mut_borrowable.is_empty(), 1),       // 12 mut borrow block
             w(!deep, 1),                                     // 13 nested block
             w(!deep, 1),                                     // 14 early return
-            w(!deep && self.ctx.allow_panic, 1),             // 15 panic
+            w(!deep && self.ctx.allow_panic, 2),             // 15 panic
             w(!deep && in_plain_loop, 2),                    // 16 break
             w(!deep && in_loop, 1),                          // 17 continue
             w(can_yield && !self.ctx.subs.is_empty(), 2),    // 18 yield_from
@@ -984,6 +1056,9 @@ impl Gen<'_> {
             w(!deep, 1),                                     // 20 if let
             w(!deep, 1),                                     // 21 let else
             w(self_droppable, 1),                            // 22 drop(self)
+            w(!self.ctx.subs.is_empty(), 1),                 // 23 unresumed sub coroutine
+            w(!deep, 1),                                     // 24 deferred init
+            w(!deep, 1),                                     // 25 labeled block
         ];
         match self.rng.weighted(&weights) {
             0 => {
@@ -1133,6 +1208,89 @@ impl Gen<'_> {
                     .expect("receiver");
                 self.vars[i].moved = true;
                 cat!("drop(", Code::frag(Frag::SelfKw), ");\n")
+            }
+            23 => {
+                // A coroutine made and dropped unresumed: its arguments die in the
+                // order it captured them.
+                let sub = self
+                    .rng
+                    .below(u32::try_from(self.ctx.subs.len()).expect("few"))
+                    as usize;
+                let params = self.ctx.subs[sub].params.clone();
+                let mut call = Code::from(format!("sub{sub}("));
+                for (i, p) in params.iter().enumerate() {
+                    if i > 0 {
+                        call.push(", ");
+                    }
+                    let e = match p {
+                        PTy::U32 => self.u32_expr(1, Fl::default()),
+                        _ => self.tracer_expr(1, Fl::default()),
+                    };
+                    call.push(e);
+                }
+                call.push(")");
+                if self.rng.chance(1, 2) {
+                    cat!("drop(", call, ");\n")
+                } else {
+                    self.next_name += 1;
+                    cat!(format!("let _g{} = ", self.next_name), call, ";\n")
+                }
+            }
+            24 => {
+                // `let t; if c { t = a } else { t = b }`
+                let c = self.cond(0, Fl::default());
+                // Fresh: the branches must not see a shadowed local by this name.
+                self.next_name += 1;
+                let name = format!("t{}", self.next_name);
+                let blocks = self.branches(2, |g, _| {
+                    g.block_depth += 1;
+                    let b = g.scope(|g| {
+                        let mut b = Code::from("{\n");
+                        let n = g.stmt_count(2);
+                        for _ in 0..n {
+                            let s = g.stmt();
+                            b.push(s);
+                        }
+                        let e = g.tracer_expr(1, Fl::default());
+                        b.push(cat!(format!("{name} = "), e, ";\n}"));
+                        b
+                    });
+                    g.block_depth -= 1;
+                    b
+                });
+                self.declare(name.clone(), VTy::Tracer, false);
+                cat!(
+                    format!("let {name}: rt::Tracer;\nif "),
+                    c,
+                    " ",
+                    &blocks[0],
+                    " else ",
+                    &blocks[1],
+                    "\n"
+                )
+            }
+            25 => {
+                self.next_name += 1;
+                let label = format!("'b{}", self.next_name);
+                self.block_depth += 1;
+                let body = self.scope(|g| {
+                    let mut b = Code::new();
+                    let n = g.stmt_count(2);
+                    for _ in 0..n {
+                        let s = g.stmt();
+                        b.push(s);
+                    }
+                    let c = g.cond(1, Fl::default());
+                    b.push(cat!("if ", c, format!(" {{ break {label}; }}\n")));
+                    let n = g.stmt_count(2);
+                    for _ in 0..n {
+                        let s = g.stmt();
+                        b.push(s);
+                    }
+                    b
+                });
+                self.block_depth -= 1;
+                cat!(format!("{label}: {{\n"), body, "}\n")
             }
             _ => unreachable!(),
         }
@@ -1474,7 +1632,7 @@ pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
             (Ty::Unit, 20),
         ],
     );
-    let allow_panic = rng.chance(3, 10) && !without.has("panics");
+    let allow_panic = rng.chance(4, 10) && !without.has("panics");
     let mut next_id = 0;
     let n_subs = if without.has("yield-from") {
         0
@@ -1610,7 +1768,7 @@ pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
     } else {
         "prog".to_string()
     };
-    let budget = (rng.range(2, 8), rng.range(6, 24));
+    let budget = (rng.range(3, 10), rng.range(6, 24));
     let main = function(&mut rng, &mut next_id, ctx, name, recv, params, budget);
     let k = if rng.chance(1, 2) {
         100
@@ -1618,12 +1776,24 @@ pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
         rng.range(0, 10)
     };
     let salt = rng.below(50);
+    let mut modes = vec![Mode::Resume, Mode::Resume, Mode::Resume];
+    if a == Ty::Unit {
+        modes.push(Mode::Stream);
+        if kind == Kind::Sync {
+            modes.extend([Mode::Iter, Mode::IntoIter]);
+            if y == Ty::Unit {
+                modes.extend([Mode::Future, Mode::Future]);
+            }
+        }
+    }
+    let mode = rng.pick(&modes);
     Program {
         idx,
         main,
         subs,
         k,
         salt,
+        mode,
         param_vals,
     }
 }

@@ -9,7 +9,7 @@
 //! parameters (rustc's `DropTemps`).
 
 use crate::code::{Code, Frag};
-use crate::generate::{FnDef, Kind, PTy, Pat, Program, Recv, Ty};
+use crate::generate::{FnDef, Kind, Mode, PTy, Pat, Program, Recv, Ty};
 use std::fmt::Write as _;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -316,15 +316,52 @@ fn render_driver(side: Side, p: &Program, out: &mut String) {
     }
     let arg = resume_arg(f.a, "__i", p.salt);
     let again_arg = resume_arg(f.a, "999", p.salt);
-    let step = resume("__c.as_mut()", "__arg");
+    // The native side always resumes; ours drives the coroutine the way `p.mode` says.
+    let mode = if side == Side::Native {
+        Mode::Resume
+    } else {
+        p.mode
+    };
+    let (setup, step) = match mode {
+        Mode::Resume => (
+            "let mut __c = ::core::pin::pin!(__c);\n".to_string(),
+            format!(
+                "match {} {{ {state}::Yielded(v) => rt::St::Y(v), {state}::Complete(v) => rt::St::R(v) }}",
+                resume("__c.as_mut()", "__arg")
+            ),
+        ),
+        Mode::Iter => (
+            "let mut __c = ::core::pin::pin!(__c);\nlet mut __it = __c.as_mut().iter();\n".into(),
+            "match __it.next() { Some(v) => rt::St::Y(v), None => rt::St::R(__it.take_return().expect(\"the return value\")) }".into(),
+        ),
+        Mode::IntoIter => (
+            "let mut __it = __c.into_iter();\n".into(),
+            "match __it.next() { Some(v) => rt::St::Y(v), None => rt::St::R(__it.take_return().expect(\"the return value\")) }".into(),
+        ),
+        Mode::Stream => (
+            "let mut __c = ::core::pin::pin!(__c);\n".into(),
+            "match rt::block_on(::core::future::poll_fn(|cx| futures_core::Stream::poll_next(__c.as_mut(), cx))) \
+             { Some(v) => rt::St::Y(v), None => rt::St::R(__c.as_mut().take_return().expect(\"the return value\")) }"
+                .into(),
+        ),
+        Mode::Future => (
+            "let mut __c = ::core::pin::pin!(__c);\n".into(),
+            "match ::core::future::Future::poll(__c.as_mut(), &mut ::core::task::Context::from_waker(::core::task::Waker::noop())) \
+             { ::core::task::Poll::Pending => rt::St::Y(()), ::core::task::Poll::Ready(v) => rt::St::R(v) }"
+                .into(),
+        ),
+    };
     let k = p.k;
     let again = |phrase: &str| {
+        if !p.mode.resumes_after_end() {
+            return String::new();
+        }
         format!(
             "let __arg = {again_arg};\n\
              rt::log(\"resume again\");\n\
              let __r = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| match {step} {{\n\
-             {state}::Yielded(v) => format!(\"yielded {{}}\", rt::Show::show(&v)),\n\
-             {state}::Complete(v) => format!(\"complete {{}}\", rt::Show::show(&v)),\n\
+             rt::St::Y(v) => format!(\"yielded {{}}\", rt::Show::show(&v)),\n\
+             rt::St::R(v) => format!(\"complete {{}}\", rt::Show::show(&v)),\n\
              }}));\n\
              rt::log(rt::after_end({native}, \"{phrase}\", __r));\n"
         )
@@ -339,7 +376,7 @@ fn render_driver(side: Side, p: &Program, out: &mut String) {
          {{\n\
          let __c = {call};\n\
          rt::log(\"created\");\n\
-         let mut __c = ::core::pin::pin!(__c);\n\
+         {setup}\
          let mut __i: u32 = 0;\n\
          loop {{\n\
          if __i == {k} {{ break; }}\n\
@@ -348,8 +385,8 @@ fn render_driver(side: Side, p: &Program, out: &mut String) {
          let __r = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| {step}));\n\
          __i += 1;\n\
          match __r {{\n\
-         Ok({state}::Yielded(v)) => rt::log(format!(\"yielded {{}}\", rt::Show::show(&v))),\n\
-         Ok({state}::Complete(v)) => {{\n\
+         Ok(rt::St::Y(v)) => rt::log(format!(\"yielded {{}}\", rt::Show::show(&v))),\n\
+         Ok(rt::St::R(v)) => {{\n\
          rt::log(format!(\"complete {{}}\", rt::Show::show(&v)));\n\
          drop(v);\n\
          {again_complete}\
@@ -418,7 +455,17 @@ pub fn driver_summary(p: &Program) -> String {
     } else {
         format!("at most {} times", p.k)
     };
-    format!("driver: resumes {k} with argument i = {arg}, then drops the coroutine")
+    let how = match p.mode {
+        Mode::Resume => "resume",
+        Mode::Iter => "pin!(c).iter().next()",
+        Mode::IntoIter => "c.into_iter().next()",
+        Mode::Stream => "Stream::poll_next",
+        Mode::Future => "Future::poll",
+    };
+    format!(
+        "driver: steps {k} with argument i = {arg} (ours by {how}; native by resume), \
+         then drops the coroutine"
+    )
 }
 
 /// The crate root (`src/main.rs`) of a scratch crate holding `indices`.
