@@ -161,6 +161,12 @@ impl Show for Tracer {
     }
 }
 
+impl Show for Box<dyn Show> {
+    fn show(&self) -> String {
+        format!("Box({})", (**self).show())
+    }
+}
+
 impl<T: Show, E: Show> Show for Result<T, E> {
     fn show(&self) -> String {
         match self {

@@ -8,6 +8,10 @@ pub enum Frag {
     /// `yield_!(e)`; `None` is `yield_!()`.
     Yield(Option<Code>),
     YieldFrom(Box<YieldFrom>),
+    /// A value coerced to the coroutine's return type (`Box<T>` to `Box<dyn Trait>`):
+    /// as written in ours; the oracle spells the coercion out with `as R`, so it does
+    /// not depend on how its closure's return type is inferred.
+    Coerce(Code),
     /// The receiver: `self` in ours, `this` in the oracle (which moves `self` into a
     /// local first, as an `async fn` does).
     SelfKw,

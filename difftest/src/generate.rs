@@ -26,6 +26,8 @@ pub enum Ty {
     Tracer,
     /// `Result<u32, rt::Tracer>`: a return type, with `?`.
     Res,
+    /// `Box<dyn rt::Show>`: a return type, reached by unsizing coercion.
+    BoxDyn,
 }
 
 impl Ty {
@@ -35,6 +37,7 @@ impl Ty {
             Ty::U32 => "u32",
             Ty::Tracer => "rt::Tracer",
             Ty::Res => "Result<u32, rt::Tracer>",
+            Ty::BoxDyn => "Box<dyn rt::Show>",
         }
     }
 }
@@ -207,6 +210,16 @@ struct Var {
     excl: bool,
 }
 
+/// What encloses a statement, for unlabeled `break` and `continue`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Exit {
+    Loop,
+    /// A `loop` whose `break` carries a value (only its own `break e` is generated).
+    ValueLoop,
+    /// A labeled block: an unlabeled `break`/`continue` may not cross it.
+    LabeledBlock,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Term {
     None,
@@ -255,8 +268,8 @@ struct Gen<'r> {
     yields_left: u32,
     stmts_left: u32,
     loop_depth: u32,
-    /// Per enclosing loop: whether it is a `loop` with a break value.
-    loops: Vec<bool>,
+    /// What an unlabeled `break`/`continue` would leave, innermost last.
+    loops: Vec<Exit>,
     term: Term,
     block_depth: u32,
 }
@@ -311,6 +324,14 @@ impl Gen<'_> {
             shared: 0,
             excl: false,
         });
+    }
+
+    /// Whether a `continue` may stand here: inside a loop (not across a labeled
+    /// block), and not in a block whose moves rely on it ending in `break`/`return`
+    /// (a `continue` after such a move would run the move again).
+    fn can_continue(&self) -> bool {
+        matches!(self.loops.last(), Some(Exit::Loop | Exit::ValueLoop))
+            && matches!(self.term, Term::None | Term::Continue)
     }
 
     fn can_move(&self, v: &Var) -> bool {
@@ -416,7 +437,8 @@ impl Gen<'_> {
         let saved_term = self.term;
         self.term = Term::None;
         self.loop_depth += 1;
-        self.loops.push(value);
+        self.loops
+            .push(if value { Exit::ValueLoop } else { Exit::Loop });
         let c = self.scope(f);
         self.loops.pop();
         self.loop_depth -= 1;
@@ -503,6 +525,16 @@ impl Gen<'_> {
             Ty::Tracer => self.tracer_expr(d, fl),
             Ty::Unit => "()".into(),
             Ty::Res => self.res_expr(d, fl),
+            Ty::BoxDyn => {
+                // `Box<u32>` / `Box<Tracer>` where a `Box<dyn Show>` is returned: the
+                // coercion an `async fn` applies at `return` and at the tail.
+                let inner = if self.rng.chance(1, 2) {
+                    cat!("Box::<u32>::new(", self.u32_expr(d + 1, fl), ")")
+                } else {
+                    cat!("Box::new(", self.tracer_expr(d + 1, fl), ")")
+                };
+                Code::frag(Frag::Coerce(inner))
+            }
         }
     }
 
@@ -1022,8 +1054,8 @@ impl Gen<'_> {
             .collect();
         let assignable = self.assignables();
         let movable = self.movable();
-        let in_loop = self.loop_depth > 0;
-        let in_plain_loop = self.loops.last() == Some(&false);
+        let can_continue = self.can_continue();
+        let in_plain_loop = self.loops.last() == Some(&Exit::Loop);
         let deep = self.block_depth >= MAX_BLOCK_DEPTH;
         let can_yield = self.can_yield(Fl::default());
         let is_async = self.ctx.kind == Kind::Async;
@@ -1050,7 +1082,7 @@ impl Gen<'_> {
             w(!deep, 1),                                     // 14 early return
             w(!deep && self.ctx.allow_panic, 2),             // 15 panic
             w(!deep && in_plain_loop, 2),                    // 16 break
-            w(!deep && in_loop, 1),                          // 17 continue
+            w(!deep && can_continue, 1),                     // 17 continue
             w(can_yield && !self.ctx.subs.is_empty(), 2),    // 18 yield_from
             w(is_async, 2),                                  // 19 await stmt
             w(!deep, 1),                                     // 20 if let
@@ -1273,6 +1305,9 @@ impl Gen<'_> {
                 self.next_name += 1;
                 let label = format!("'b{}", self.next_name);
                 self.block_depth += 1;
+                self.loops.push(Exit::LabeledBlock);
+                // The `break` leaves with what was moved by then: merged in after.
+                let mut at_break: Vec<bool> = Vec::new();
                 let body = self.scope(|g| {
                     let mut b = Code::new();
                     let n = g.stmt_count(2);
@@ -1282,6 +1317,7 @@ impl Gen<'_> {
                     }
                     let c = g.cond(1, Fl::default());
                     b.push(cat!("if ", c, format!(" {{ break {label}; }}\n")));
+                    at_break = g.vars.iter().map(|v| v.moved).collect();
                     let n = g.stmt_count(2);
                     for _ in 0..n {
                         let s = g.stmt();
@@ -1289,6 +1325,10 @@ impl Gen<'_> {
                     }
                     b
                 });
+                self.loops.pop();
+                for (v, m) in self.vars.iter_mut().zip(at_break) {
+                    v.moved |= m;
+                }
                 self.block_depth -= 1;
                 cat!(format!("{label}: {{\n"), body, "}\n")
             }
@@ -1540,10 +1580,10 @@ impl Gen<'_> {
         if self.ctx.allow_panic {
             terms.push(Term::Panic);
         }
-        if self.loops.last() == Some(&false) {
+        if self.loops.last() == Some(&Exit::Loop) {
             terms.push(Term::Break);
         }
-        if self.loop_depth > 0 {
+        if self.can_continue() {
             terms.push(Term::Continue);
         }
         let term = self.rng.pick(&terms);
@@ -1584,6 +1624,7 @@ pub const FEATURES: &[&str] = &[
     "panics",
     "yield-from",
     "wild-params",
+    "coercions",
 ];
 
 impl Without {
@@ -1630,6 +1671,7 @@ pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
             (Ty::Tracer, 25),
             (Ty::Res, 25),
             (Ty::Unit, 20),
+            (Ty::BoxDyn, if without.has("coercions") { 0 } else { 10 }),
         ],
     );
     let allow_panic = rng.chance(4, 10) && !without.has("panics");

@@ -24,12 +24,22 @@ struct Cx<'p> {
     kind: Kind,
     path_macros: bool,
     subs: &'p [FnDef],
+    /// The fn's return type.
+    ret: Ty,
 }
 
 fn render_code(cx: &Cx, code: &Code, out: &mut String) {
     for f in &code.0 {
         match f {
             Frag::Text(s) => out.push_str(s),
+            Frag::Coerce(c) => match cx.side {
+                Side::Ours => render_code(cx, c, out),
+                Side::Native => {
+                    out.push('(');
+                    render_code(cx, c, out);
+                    let _ = write!(out, " as {})", cx.ret.rust());
+                }
+            },
             Frag::SelfKw => out.push_str(if cx.side == Side::Ours {
                 "self"
             } else {
@@ -164,6 +174,7 @@ fn render_fn(side: Side, f: &FnDef, subs: &[FnDef], out: &mut String) {
         kind: f.kind,
         path_macros: f.path_macros,
         subs,
+        ret: f.r,
     };
     let mut body = String::new();
     render_code(&cx, &f.body, &mut body);
@@ -239,7 +250,7 @@ fn render_fn(side: Side, f: &FnDef, subs: &[FnDef], out: &mut String) {
                     let _ = write!(
                         out,
                         "{indent}pub fn {}({}) -> impl ::core::ops::Coroutine<{a}, Yield = {y}, Return = {r}> {{\n\
-                         #[coroutine] static move {closure_params} {{\n{lower}let __ret = {{\n{body}}};\n__ret\n}}\n}}\n",
+                         #[coroutine] static move {closure_params} {{\n{lower}let __ret: {r} = {{\n{body}}};\n__ret\n}}\n}}\n",
                         f.name,
                         params.join(", "),
                     );
@@ -249,7 +260,7 @@ fn render_fn(side: Side, f: &FnDef, subs: &[FnDef], out: &mut String) {
                         out,
                         "{indent}pub fn {}({}) -> nrt::NGen<impl ::core::future::Future<Output = {r}>, {y}, {a}> {{\n\
                          let __chan = nrt::Chan::<{y}, {a}>::new();\n\
-                         nrt::NGen::new(__chan.clone(), async move {{\n{lower}let __ret = {{\n{body}}};\n__ret\n}})\n}}\n",
+                         nrt::NGen::new(__chan.clone(), async move {{\n{lower}let __ret: {r} = {{\n{body}}};\n__ret\n}})\n}}\n",
                         f.name,
                         params.join(", "),
                     );
