@@ -1625,6 +1625,7 @@ pub const FEATURES: &[&str] = &[
     "yield-from",
     "wild-params",
     "coercions",
+    "tail-temps",
 ];
 
 impl Without {
@@ -1724,6 +1725,7 @@ pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
             None,
             params,
             budget,
+            without.has("tail-temps"),
         );
         subs.push(def);
     }
@@ -1811,7 +1813,16 @@ pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
         "prog".to_string()
     };
     let budget = (rng.range(3, 10), rng.range(6, 24));
-    let main = function(&mut rng, &mut next_id, ctx, name, recv, params, budget);
+    let main = function(
+        &mut rng,
+        &mut next_id,
+        ctx,
+        name,
+        recv,
+        params,
+        budget,
+        without.has("tail-temps"),
+    );
     let k = if rng.chance(1, 2) {
         100
     } else {
@@ -1848,6 +1859,7 @@ fn function(
     recv: Option<Recv>,
     params: Vec<Param>,
     (yields, stmts): (u32, u32),
+    tail_let: bool,
 ) -> FnDef {
     let resume = (ctx.a != Ty::Unit).then(|| {
         let at = rng.range(0, u32::try_from(params.len()).expect("few")) as usize;
@@ -1924,7 +1936,12 @@ fn function(
     }
     if r != Ty::Unit {
         let e = g.r_expr(0, Fl::default());
-        body.push(cat!(e, "\n"));
+        if tail_let {
+            // No temporaries in the tail: the value is computed by a statement.
+            body.push(cat!("let __tail = ", e, ";\n__tail\n"));
+        } else {
+            body.push(cat!(e, "\n"));
+        }
     }
     FnDef {
         name,

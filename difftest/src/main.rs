@@ -40,9 +40,11 @@ usage: difftest [options]
   --nightly TC    toolchain of the native side, `cargo +TC` (default nightly)
   --root DIR      workspace root (default: the one difftest was built in)
   --work DIR      scratch dir (default ROOT/target/difftest)
+  --edition E     edition of the generated crates: 2024 (default) or 2021
   --timeout S     seconds a batch binary may run (default 120)
   --without F,..  turn generator features off (to look past a known mismatch):
-                  async, sync, methods, self-value, panics, yield-from, wild-params
+                  async, sync, methods, self-value, panics, yield-from, wild-params,
+                  coercions, tail-temps
   --brief         one line per mismatch (its first difference), no sources
   -v              progress on stderr";
 
@@ -80,6 +82,7 @@ fn parse_args() -> Result<Args, String> {
             nightly: "nightly".into(),
             timeout: 120,
             verbose: false,
+            edition: "2024".into(),
         },
     };
     let mut work = None;
@@ -107,6 +110,12 @@ fn parse_args() -> Result<Args, String> {
             "--work" => work = Some(PathBuf::from(value()?)),
             "--timeout" => a.cfg.timeout = num(value()?)? as u64,
             "-v" => a.cfg.verbose = true,
+            "--edition" => {
+                a.cfg.edition = value()?;
+                if !["2021", "2024"].contains(&a.cfg.edition.as_str()) {
+                    return Err(format!("--edition: 2021 or 2024\n{USAGE}"));
+                }
+            }
             "--brief" => a.brief = true,
             "--without" => {
                 for f in value()?.split(',') {

@@ -230,14 +230,40 @@ fn render_fn(side: Side, f: &FnDef, subs: &[FnDef], out: &mut String) {
             );
         }
         Side::Native => {
-            let mut params: Vec<String> = recv.iter().map(|r| (*r).to_string()).collect();
+            // Lifetimes named and captured explicitly (`+ use<..>`), so the oracle means
+            // the same in edition 2021 as in 2024.
+            let mut lifetimes = Vec::new();
+            let mut params: Vec<String> = Vec::new();
+            match f.recv {
+                None => {}
+                Some(Recv::Value) => params.push("self".into()),
+                Some(Recv::Ref) => {
+                    lifetimes.push("'ls".to_string());
+                    params.push("&'ls self".into());
+                }
+                Some(Recv::Mut) => {
+                    lifetimes.push("'ls".to_string());
+                    params.push("&'ls mut self".into());
+                }
+            }
             for (i, p) in f.params.iter().enumerate() {
                 let name = p
                     .pat
                     .simple_ident()
                     .map_or_else(|| format!("__arg{i}"), str::to_owned);
-                params.push(format!("{name}: {}", p.ty.rust()));
+                if p.ty == PTy::RefTracer {
+                    lifetimes.push(format!("'l{i}"));
+                    params.push(format!("{name}: &'l{i} rt::Tracer"));
+                } else {
+                    params.push(format!("{name}: {}", p.ty.rust()));
+                }
             }
+            let generics = if lifetimes.is_empty() {
+                String::new()
+            } else {
+                format!("<{}>", lifetimes.join(", "))
+            };
+            let captures = format!("use<{}>", lifetimes.join(", "));
             let (y, a, r) = (f.y.rust(), f.a.rust(), f.r.rust());
             let lower = lowering(f);
             match f.kind {
@@ -249,7 +275,7 @@ fn render_fn(side: Side, f: &FnDef, subs: &[FnDef], out: &mut String) {
                     };
                     let _ = write!(
                         out,
-                        "{indent}pub fn {}({}) -> impl ::core::ops::Coroutine<{a}, Yield = {y}, Return = {r}> {{\n\
+                        "{indent}pub fn {}{generics}({}) -> impl ::core::ops::Coroutine<{a}, Yield = {y}, Return = {r}> + {captures} {{\n\
                          #[coroutine] static move {closure_params} {{\n{lower}let __ret: {r} = {{\n{body}}};\n__ret\n}}\n}}\n",
                         f.name,
                         params.join(", "),
@@ -258,7 +284,7 @@ fn render_fn(side: Side, f: &FnDef, subs: &[FnDef], out: &mut String) {
                 Kind::Async => {
                     let _ = write!(
                         out,
-                        "{indent}pub fn {}({}) -> nrt::NGen<impl ::core::future::Future<Output = {r}>, {y}, {a}> {{\n\
+                        "{indent}pub fn {}{generics}({}) -> nrt::NGen<impl ::core::future::Future<Output = {r}> + {captures}, {y}, {a}> {{\n\
                          let __chan = nrt::Chan::<{y}, {a}>::new();\n\
                          nrt::NGen::new(__chan.clone(), async move {{\n{lower}let __ret: {r} = {{\n{body}}};\n__ret\n}})\n}}\n",
                         f.name,

@@ -26,6 +26,8 @@ pub struct Config {
     /// Seconds a batch binary may run.
     pub timeout: u64,
     pub verbose: bool,
+    /// The scratch crates' edition.
+    pub edition: String,
 }
 
 #[derive(Debug)]
@@ -70,10 +72,11 @@ struct Scratch {
 impl Scratch {
     fn new(cfg: &Config, batch: usize, side: Side) -> Self {
         let name = side_name(side);
+        let e = &cfg.edition;
         Scratch {
-            dir: cfg.work.join(format!("b{batch}")).join(name),
+            dir: cfg.work.join(format!("b{batch}-e{e}")).join(name),
             target: cfg.work.join(format!("target-{name}")),
-            package: format!("dt-{name}-b{batch}"),
+            package: format!("dt-{name}-b{batch}-e{e}"),
             side,
         }
     }
@@ -89,9 +92,9 @@ impl Scratch {
         write_if_changed(
             &self.dir.join("Cargo.toml"),
             &format!(
-                "[package]\nname = \"{}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+                "[package]\nname = \"{}\"\nversion = \"0.0.0\"\nedition = \"{}\"\npublish = false\n\n\
                  [dependencies]\n{deps}\n[profile.dev]\ndebug = 0\nincremental = false\n\n[workspace]\n",
-                self.package
+                self.package, cfg.edition
             ),
         );
         let lock = self.dir.join("Cargo.lock");
