@@ -1716,7 +1716,7 @@ pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
             subs: Vec::new(),
             allow_panic,
         };
-        let budget = (rng.range(1, 3), rng.range(2, 6));
+        let budget = (rng.range(1, 3), rng.range(2, 6), without.has("tail-temps"));
         let def = function(
             &mut rng,
             &mut next_id,
@@ -1725,7 +1725,6 @@ pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
             None,
             params,
             budget,
-            without.has("tail-temps"),
         );
         subs.push(def);
     }
@@ -1812,17 +1811,12 @@ pub fn program(seed: u64, idx: usize, without: &Without) -> Program {
     } else {
         "prog".to_string()
     };
-    let budget = (rng.range(3, 10), rng.range(6, 24));
-    let main = function(
-        &mut rng,
-        &mut next_id,
-        ctx,
-        name,
-        recv,
-        params,
-        budget,
+    let budget = (
+        rng.range(3, 10),
+        rng.range(6, 24),
         without.has("tail-temps"),
     );
+    let main = function(&mut rng, &mut next_id, ctx, name, recv, params, budget);
     let k = if rng.chance(1, 2) {
         100
     } else {
@@ -1858,8 +1852,7 @@ fn function(
     name: String,
     recv: Option<Recv>,
     params: Vec<Param>,
-    (yields, stmts): (u32, u32),
-    tail_let: bool,
+    (yields, stmts, tail_let): (u32, u32, bool),
 ) -> FnDef {
     let resume = (ctx.a != Ty::Unit).then(|| {
         let at = rng.range(0, u32::try_from(params.len()).expect("few")) as usize;
