@@ -1927,7 +1927,12 @@ fn function(
         let s = g.stmt();
         body.push(s);
     }
-    if r != Ty::Unit {
+    if r == Ty::Unit {
+        if tail_let {
+            // A last `if`/`match`/block without `;` would be the tail.
+            body.push("()\n");
+        }
+    } else {
         let e = g.r_expr(0, Fl::default());
         if tail_let {
             // No temporaries in the tail: the value is computed by a statement.
