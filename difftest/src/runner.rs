@@ -84,7 +84,7 @@ impl Scratch {
     fn write(&self, cfg: &Config, programs: &[&Program]) {
         let deps = match self.side {
             Side::Ours => format!(
-                "coroutine = {{ path = {:?} }}\nfutures-core = \"0.3\"\n",
+                "coroutine = {{ package = \"stable-coroutine\", path = {:?} }}\nfutures-core = \"0.3\"\n",
                 cfg.root.join("coroutine").display().to_string()
             ),
             Side::Native => String::new(),
