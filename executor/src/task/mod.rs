@@ -94,8 +94,9 @@ where
 /// # Safety
 ///
 /// The caller owns one reference to the task at `ptr`, which it gives up, and the task's
-/// future is gone or another reference outlives this one (the last reference may only
-/// go once the future is gone: `dealloc` does not drop a live future on purpose).
+/// future is gone or another reference outlives this one: were this the last reference
+/// to a task whose future is alive, `dealloc` would drop that future here, on whatever
+/// thread this is, which only the thread that polls the future may do.
 pub(crate) unsafe fn release_ref(ptr: NonNull<Header>) {
     // SAFETY: the caller's reference keeps the task alive until it is released.
     let header = unsafe { ptr.as_ref() };

@@ -142,7 +142,7 @@ where
                 // SAFETY: `RUNNING` is ours, so is the stage.
                 unsafe { task.drop_future() };
                 // SAFETY: as above; the `Runnable`'s reference is released here.
-                if unsafe { task.complete(ptr, 1) } {
+                if unsafe { Self::complete(ptr, 1) } {
                     // SAFETY: that was the last reference.
                     unsafe { Self::dealloc(ptr) };
                 }
@@ -192,7 +192,7 @@ where
             None => unsafe { task.drop_future() },
         }
         // SAFETY: `RUNNING` and the stage written; the `Runnable`'s reference is ours.
-        if unsafe { task.complete(ptr, 1) } {
+        if unsafe { Self::complete(ptr, 1) } {
             // SAFETY: that was the last reference.
             unsafe { Self::dealloc(ptr) };
         }
@@ -224,7 +224,7 @@ where
                 // SAFETY: we set `RUNNING`: the stage is ours.
                 unsafe { task.drop_future() };
                 // SAFETY: as above; the caller owns `refs` references.
-                if unsafe { task.complete(ptr, refs) } {
+                if unsafe { Self::complete(ptr, refs) } {
                     // SAFETY: those were the last references.
                     unsafe { Self::dealloc(ptr) };
                 }
@@ -327,40 +327,55 @@ where
 
     /// Marks the task complete, then does what the state says: drop the output nobody
     /// can read, wake the awaiter, release `refs` references (and the scheduler's own). Returns
-    /// `true` if those were the last references: the caller must then free the task
-    /// (not done here, while `&self` is still borrowed).
+    /// `true` if those were the last references: the caller must then free the task.
+    ///
+    /// Takes the pointer, not `&self`: once the references are released another thread
+    /// may free the task while this call is still running, and a reference argument
+    /// (which the language treats as live for the whole call) to memory that is freed
+    /// under it is undefined behaviour. Only the state is borrowed across the release
+    /// points, and it is all atomics (`UnsafeCell`), as `Arc`'s counts are; the rest of
+    /// the task is borrowed only while the references are still held.
     ///
     /// # Safety
     ///
-    /// The caller set `RUNNING` and wrote the stage; it owns `refs` references.
+    /// `ptr` is a `RawTask<F, S>`; the caller set `RUNNING` and wrote the stage; it owns
+    /// `refs` references, and holds no borrow of the task but the state's past this call.
     #[must_use]
-    unsafe fn complete(&self, ptr: NonNull<Header>, refs: usize) -> bool {
-        // Release the scheduler's slot first: its reference may be released in the transition.
-        let refs = refs + self.scheduler.release(ptr);
-        let snapshot = match self.header.state.transition_to_complete(refs) {
+    unsafe fn complete(ptr: NonNull<Header>, refs: usize) -> bool {
+        // Release the scheduler's slot first: its reference may be released in the
+        // transition.
+        // SAFETY: the caller's references keep the task alive; this borrow ends here.
+        let refs = refs + unsafe { Self::from_header(ptr) }.scheduler.release(ptr);
+        // SAFETY: as above; see the doc for why this borrow may outlive the release.
+        let state = unsafe { &(*ptr.as_ptr()).state };
+        let snapshot = match state.transition_to_complete(refs) {
             TransitionToComplete::Done => return false,
             TransitionToComplete::Notify(snapshot) => snapshot,
         };
-        if !snapshot.has_handle() {
-            // Nobody can take the output: drop it here, on the executor's thread.
-            let dropped = catch_unwind(AssertUnwindSafe(|| {
-                // SAFETY: `COMPLETE` without `HANDLE`: the stage is nobody else's.
-                self.stage
-                    .with_mut(|stage| unsafe { *stage = Stage::Consumed });
-            }));
-            drop(dropped);
+        {
+            // SAFETY: on `Notify` the references are still ours (released below).
+            let task = unsafe { Self::from_header(ptr) };
+            if !snapshot.has_handle() {
+                // Nobody can take the output: drop it here, on the executor's thread.
+                let dropped = catch_unwind(AssertUnwindSafe(|| {
+                    // SAFETY: `COMPLETE` without `HANDLE`: the stage is nobody else's.
+                    task.stage
+                        .with_mut(|stage| unsafe { *stage = Stage::Consumed });
+                }));
+                drop(dropped);
+            }
+            if snapshot.has_awaiter() {
+                task.header.awaiter.with(|awaiter| {
+                    // SAFETY: `AWAITER` with `COMPLETE`: the slot is frozen and shared
+                    // read-only (module doc of `state`).
+                    if let Some(waker) = unsafe { &*awaiter } {
+                        // A foreign waker may panic: that must not leave the task
+                        // half-completed (its references unreleased).
+                        drop(catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref())));
+                    }
+                });
+            }
         }
-        if snapshot.has_awaiter() {
-            self.header.awaiter.with(|awaiter| {
-                // SAFETY: `AWAITER` with `COMPLETE`: the slot is frozen and shared
-                // read-only (module doc of `state`).
-                if let Some(waker) = unsafe { &*awaiter } {
-                    // A foreign waker may panic: that must not leave the task
-                    // half-completed (its references unreleased).
-                    drop(catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref())));
-                }
-            });
-        }
-        self.header.state.ref_dec(refs)
+        state.ref_dec(refs)
     }
 }

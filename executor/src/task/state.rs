@@ -79,8 +79,18 @@ const AWAITER: usize = 1 << 5;
 /// One reference, in the bits above the flags.
 const REF_ONE: usize = 1 << 6;
 /// Beyond this many references the count is treated as leaked and the process aborts,
-/// as `Arc` does.
-const REF_MAX: usize = (isize::MAX as usize) / 2;
+/// as `Arc` does: half of what the count's bits hold, so the increments that race past
+/// the check (one per thread) cannot wrap it round. (It was once `isize::MAX / 2`, a
+/// bound on the whole word that the count, 6 bits narrower, never reaches: on a 32-bit
+/// target `2^26` forgotten waker clones wrapped it, and the task was freed while wakers
+/// still pointed at it.)
+const REF_MAX: usize = (usize::MAX / REF_ONE) / 2;
+
+/// Whether adding a reference to a word that was `prev` overflows the count's headroom.
+#[inline]
+const fn ref_overflows(prev: usize) -> bool {
+    prev / REF_ONE > REF_MAX
+}
 
 /// The atomic state word of one task.
 pub(crate) struct State {
@@ -479,7 +489,7 @@ impl State {
     pub(crate) fn ref_inc(&self) {
         self.assert_live();
         let prev = self.val.fetch_add(REF_ONE, Ordering::Relaxed);
-        if prev / REF_ONE > REF_MAX {
+        if ref_overflows(prev) {
             std::process::abort();
         }
     }
@@ -500,5 +510,31 @@ impl State {
 impl std::fmt::Debug for State {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.load().fmt(f)
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::{COMPLETE, HANDLE, REF_MAX, REF_ONE, ref_overflows};
+
+    #[test]
+    fn the_overflow_guard_fires_before_the_count_wraps() {
+        // The largest count the word can hold, with every flag set: far past the guard.
+        let full = usize::MAX;
+        assert!(ref_overflows(full));
+        // Half the count's range (plus flags) is the last word that is let through.
+        let last = REF_MAX.checked_mul(REF_ONE).map(|w| w + HANDLE + COMPLETE);
+        let first = (REF_MAX + 1).checked_mul(REF_ONE);
+        let (Some(last), Some(first)) = (last, first) else {
+            panic!("the guard ({REF_MAX} references) is beyond what the count can hold");
+        };
+        assert!(!ref_overflows(last));
+        assert!(ref_overflows(first));
+    }
+
+    #[test]
+    fn ordinary_counts_pass() {
+        assert!(!ref_overflows(REF_ONE));
+        assert!(!ref_overflows(1000 * REF_ONE + HANDLE));
     }
 }
