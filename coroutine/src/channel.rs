@@ -194,6 +194,11 @@ unsafe fn outer<'a>(data: *const ()) -> Option<&'a Waker> {
 
 /// Cloning our waker yields a clone of the real waker (so a future that stores it wakes
 /// the right task after this step ends), or a no-op waker in sync coroutines.
+///
+/// # Safety
+///
+/// As for every function of [`VTABLE`]: `data` is the address of a live frame (only
+/// `poll_body` makes a waker with this vtable, and lends it by reference for one poll).
 unsafe fn clone(data: *const ()) -> RawWaker {
     // SAFETY: `VTABLE` is only attached to frame pointers (see `poll_body`), and the
     // waker cannot outlive the frame: it is lent by reference for one poll.
@@ -205,11 +210,21 @@ unsafe fn clone(data: *const ()) -> RawWaker {
     RawWaker::new(waker.data(), waker.vtable())
 }
 
+/// Wakes the real waker, if any (our waker owns nothing, so by value is by reference).
+///
+/// # Safety
+///
+/// As for [`clone`].
 unsafe fn wake(data: *const ()) {
     // SAFETY: as in `clone`; our waker owns nothing, so waking by value is waking by ref.
     unsafe { wake_by_ref(data) }
 }
 
+/// Wakes the real waker, if any.
+///
+/// # Safety
+///
+/// As for [`clone`].
 unsafe fn wake_by_ref(data: *const ()) {
     // SAFETY: as in `clone`.
     if let Some(w) = unsafe { outer(data) } {
@@ -217,6 +232,11 @@ unsafe fn wake_by_ref(data: *const ()) {
     }
 }
 
+/// Nothing to release: the frame is the step's, not the waker's.
+///
+/// # Safety
+///
+/// None needed: it does nothing (`unsafe` for the vtable's signature).
 unsafe fn drop(_: *const ()) {}
 
 /// Finds the frame of the step currently polling a yield future that lies at `me`
