@@ -918,11 +918,11 @@ mod tests {
         })
     }
 
-    /// With no leader parked, a timer from a foreign thread promotes an idle run loop to
-    /// leader (one unpark), even while a busy loop is responsible; that loop fires it.
-    #[test]
-    fn a_foreign_timer_promotes_an_idle_loop_when_no_leader_is_parked() {
-        let store = store();
+    /// A leader that parks, then an idle run loop that parks beside it, then the leader
+    /// woken as work would wake it: it leaves (busy), the other loop stays idle.
+    fn busy_leader_beside_an_idle_loop(
+        store: &Arc<TimerStore>,
+    ) -> (thread::JoinHandle<()>, impl FnOnce(), Drivers) {
         let (leader, stop_leader) = leader_that_goes_busy(&store);
         while store.parked() < 1 {
             thread::yield_now();
@@ -931,11 +931,19 @@ mod tests {
         while store.parked() < 2 {
             thread::yield_now();
         }
-        // Wake the leader as work would: it leaves, the other loop stays idle.
         leader.thread().unpark();
         while store.parked() > 1 {
             thread::yield_now();
         }
+        (leader, stop_leader, drivers)
+    }
+
+    /// With no leader parked, a timer from a foreign thread promotes an idle run loop to
+    /// leader (one unpark), even while a busy loop is responsible; that loop fires it.
+    #[test]
+    fn a_foreign_timer_promotes_an_idle_loop_when_no_leader_is_parked() {
+        let store = store();
+        let (leader, stop_leader, drivers) = busy_leader_beside_an_idle_loop(&store);
         let unparks = store.unparks();
         let (count, waker) = counter();
         store.insert(Instant::now() + Duration::from_millis(2), waker, None);
@@ -954,18 +962,7 @@ mod tests {
     #[test]
     fn a_stopping_loop_hands_its_timers_to_an_idle_loop() {
         let store = store();
-        let (leader, stop_leader) = leader_that_goes_busy(&store);
-        while store.parked() < 1 {
-            thread::yield_now();
-        }
-        let drivers = Drivers::start(&store, 1);
-        while store.parked() < 2 {
-            thread::yield_now();
-        }
-        leader.thread().unpark();
-        while store.parked() > 1 {
-            thread::yield_now();
-        }
+        let (leader, stop_leader, drivers) = busy_leader_beside_an_idle_loop(&store);
         // A loop inserts with no leader parked: it takes the timers, waking nobody.
         let responsible = Cell::new(false);
         let (count, waker) = counter();
