@@ -923,11 +923,11 @@ mod tests {
     fn busy_leader_beside_an_idle_loop(
         store: &Arc<TimerStore>,
     ) -> (thread::JoinHandle<()>, impl FnOnce(), Drivers) {
-        let (leader, stop_leader) = leader_that_goes_busy(&store);
+        let (leader, stop_leader) = leader_that_goes_busy(store);
         while store.parked() < 1 {
             thread::yield_now();
         }
-        let drivers = Drivers::start(&store, 1);
+        let drivers = Drivers::start(store, 1);
         while store.parked() < 2 {
             thread::yield_now();
         }
