@@ -7,7 +7,7 @@ use core::task::{Context, Poll};
 
 use crate::CoroutineState;
 use crate::channel::Identity;
-use crate::generator::{Body, Step};
+use crate::generator::{Body, Step, Stepped};
 use crate::hints::{NoResumeArgument, YieldsNothing};
 
 /// An asynchronous coroutine: what a `#[coroutine::coroutine] async fn` returns. Its
@@ -42,7 +42,7 @@ use crate::hints::{NoResumeArgument, YieldsNothing};
 /// ```
 #[must_use = "a coroutine does nothing unless resumed or polled"]
 pub struct AsyncGen<F: Future, Y, A = ()> {
-    body: Body<F, Y, A>,
+    body: Body<F::Output, Y, A, F>,
 }
 
 impl<F: Future, Y, A> AsyncGen<F, Y, A> {
@@ -50,17 +50,20 @@ impl<F: Future, Y, A> AsyncGen<F, Y, A> {
     /// yielder made with that identity, `Yielder::pair`). What the `#[coroutine]`
     /// expansion calls; sound whatever the body is (see the crate docs, "Soundness").
     #[doc(hidden)]
-    #[inline]
+    #[inline(always)]
     pub fn new(identity: Identity<Y, A>, body: F) -> Self {
         AsyncGen {
             body: Body::new(identity, body),
         }
     }
 
+    /// The body, as the stepping code takes it (see `Body`).
     #[inline(always)]
-    fn body(self: Pin<&mut Self>) -> Pin<&mut Body<F, Y, A>> {
+    fn body(self: Pin<&mut Self>) -> Stepped<'_, F, Y, A> {
         // SAFETY: structural pinning of the only field; no `Drop`, `Unpin` only if `F` is.
-        unsafe { self.map_unchecked_mut(|g| &mut g.body) }
+        // (Not `map_unchecked_mut`: its closure would be one more function per
+        // coroutine for an unoptimised build to compile.)
+        unsafe { Pin::new_unchecked(&mut self.get_unchecked_mut().body) }
     }
 
     /// Resumes the coroutine with `arg`: the returned future completes when the body
@@ -109,11 +112,7 @@ impl<F: Future, Y, A> AsyncGen<F, Y, A> {
         cx: &Context<'_>,
         arg: &mut Option<A>,
     ) -> Poll<CoroutineState<Y, F::Output>> {
-        match self.body().step(arg, Some(cx.waker())) {
-            Step::Yielded(y) => Poll::Ready(CoroutineState::Yielded(y)),
-            Step::Complete(r) => Poll::Ready(CoroutineState::Complete(r)),
-            Step::Pending => Poll::Pending,
-        }
+        poll_step(self.body(), cx, arg)
     }
 
     /// Takes the return value a `Stream` or `Future` use of this coroutine stored when
@@ -286,18 +285,45 @@ impl<F: Future, Y, A: NoResumeArgument> futures_core::Stream for AsyncGen<F, Y, 
     type Item = Y;
 
     #[inline(always)]
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
         if self.body.is_done() {
             return Poll::Ready(None);
         }
-        match self.as_mut().poll_step(cx, &mut Some(A::arg())) {
-            Poll::Ready(CoroutineState::Yielded(y)) => Poll::Ready(Some(y)),
-            Poll::Ready(CoroutineState::Complete(r)) => {
-                self.body().keep_return(r);
-                Poll::Ready(None)
-            }
-            Poll::Pending => Poll::Pending,
+        poll_next(self.body(), cx)
+    }
+}
+
+/// [`AsyncGen::poll_step`]: one function for all coroutines of the same types in
+/// unoptimised builds (see `Body`).
+#[cfg_attr(not(debug_assertions), inline(always))]
+#[track_caller]
+fn poll_step<R, Y, A, F: Future<Output = R> + ?Sized>(
+    body: Pin<&mut Body<R, Y, A, F>>,
+    cx: &Context<'_>,
+    arg: &mut Option<A>,
+) -> Poll<CoroutineState<Y, R>> {
+    match body.step(arg, Some(cx.waker())) {
+        Step::Yielded(y) => Poll::Ready(CoroutineState::Yielded(y)),
+        Step::Complete(r) => Poll::Ready(CoroutineState::Complete(r)),
+        Step::Pending => Poll::Pending,
+    }
+}
+
+/// [`Stream::poll_next`](futures_core::Stream::poll_next) of an [`AsyncGen`] that has
+/// not completed: one function for all coroutines of the same types in unoptimised
+/// builds (see `Body`).
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn poll_next<R, Y, A: NoResumeArgument, F: Future<Output = R> + ?Sized>(
+    mut body: Pin<&mut Body<R, Y, A, F>>,
+    cx: &Context<'_>,
+) -> Poll<Option<Y>> {
+    match poll_step(body.as_mut(), cx, &mut Some(A::arg())) {
+        Poll::Ready(CoroutineState::Yielded(y)) => Poll::Ready(Some(y)),
+        Poll::Ready(CoroutineState::Complete(r)) => {
+            body.keep_return(r);
+            Poll::Ready(None)
         }
+        Poll::Pending => Poll::Pending,
     }
 }
 

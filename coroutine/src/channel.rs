@@ -111,7 +111,7 @@ pub(crate) struct Outcome<R, Y, A> {
 /// Polls `body`, the body of the coroutine `owner` whose yield and resume types are `Y`
 /// and `A`, once, with a fresh frame holding `arg`.
 #[inline(always)]
-pub(crate) fn poll_body<F: Future, Y, A>(
+pub(crate) fn poll_body<F: Future + ?Sized, Y, A>(
     body: Pin<&mut F>,
     owner: Owner,
     arg: Option<A>,
@@ -328,16 +328,12 @@ pub struct Yielder<Y, A> {
 /// identity belongs to one coroutine (and a yielder to one body, at most).
 #[doc(hidden)]
 pub struct Identity<Y, A> {
-    id: Id,
+    /// Read as a field, not through a method: a coroutine's constructor then calls
+    /// nothing that could unwind, and an unoptimised build compiles no cleanup path
+    /// into each of them.
+    pub(crate) id: Id,
     /// As the coroutine: covariant in `Y`, contravariant in `A`.
     _types: PhantomData<fn(A) -> Y>,
-}
-
-impl<Y, A> Identity<Y, A> {
-    #[inline]
-    pub(crate) fn id(self) -> Id {
-        self.id
-    }
 }
 
 impl<Y, A> core::fmt::Debug for Identity<Y, A> {

@@ -5,7 +5,6 @@ use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
-use core::ptr;
 use core::task::{Context, Poll, Waker};
 
 use crate::channel::{Identity, Owner, poll_body};
@@ -14,16 +13,7 @@ use crate::id::Id;
 use crate::iter::Iter;
 use crate::{Coroutine, CoroutineState};
 
-/// Where a coroutine's body is.
-enum Phase<F: Future> {
-    /// Not finished: the body's state machine, pinned with the coroutine.
-    Running(F),
-    /// The body returned. Holds the return value when an adapter that cannot hand it
-    /// out (a `Stream` ending) kept it for [`Gen::take_return`].
-    Done(Option<F::Output>),
-}
-
-/// What a running body is doing between two steps.
+/// Where a body is between two steps.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Status {
     /// At its start or at a yield point: the next step brings it an argument.
@@ -33,6 +23,8 @@ enum Status {
     /// A step is polling the body. Seen at the start of a step only when an earlier one
     /// unwound (the body panicked) or gave up (a sync body awaited).
     Polling,
+    /// The body returned; it is never polled again.
+    Done,
 }
 
 /// One step of a body: what a poll with a channel attached produced.
@@ -43,70 +35,124 @@ pub(crate) enum Step<Y, R> {
     Pending,
 }
 
-/// The body of a coroutine with its phase: the engine shared by [`Gen`] and
-/// [`AsyncGen`](crate::AsyncGen).
-pub(crate) struct Body<F: Future, Y, A> {
-    phase: Phase<F>,
+/// The body of a coroutine, `fut` (a future of `R`), with its status: the engine
+/// shared by [`Gen`] and [`AsyncGen`](crate::AsyncGen).
+///
+/// The body future is the last field so that a `Body` can be unsized to
+/// [`Erased`]: unoptimised builds step every coroutine as a
+/// `Body<R, Y, A, dyn Future<Output = R>>`, so the stepping code ([`Body::step`] and
+/// what it calls) is compiled once per yield, resume and return type instead of once
+/// per coroutine, and what a debug build compiles for each coroutine is little more
+/// than its own state machine (`benches/compile-time`). Optimised builds step each
+/// coroutine's own type, so the optimiser sees the whole state machine. Both run the
+/// same code.
+///
+/// A completed body stays where it is until the coroutine is dropped. It is never
+/// polled again, and the state machine of an `async` block drops all its locals before
+/// it returns `Ready`, so what is left of it owns nothing.
+pub(crate) struct Body<R, Y, A, F: ?Sized> {
     status: Status,
     /// Given to the body's yielder too; see `channel.rs`.
     id: Id,
+    /// The return value, when an adapter that cannot hand it out (a `Stream` ending)
+    /// kept it for [`Gen::take_return`].
+    ret: Option<R>,
     /// Covariant in `Y` (it gives them), contravariant in `A` (it takes them).
     _types: PhantomData<fn(A) -> Y>,
+    /// Structurally pinned: never moved, dropped in place with the coroutine.
+    fut: F,
 }
 
-impl<F: Future, Y, A> Body<F, Y, A> {
-    /// The body `body`, which holds the yielder `identity` was made with.
-    #[inline]
-    pub(crate) fn new(identity: Identity<Y, A>, body: F) -> Self {
+/// The body type the stepping code is instantiated for: `dyn Future<Output = R>` in
+/// unoptimised builds, the body's own type `F` otherwise (see [`Body`]).
+#[cfg(debug_assertions)]
+pub(crate) type Erased<'a, F> = dyn Future<Output = <F as Future>::Output> + 'a;
+/// The body type the stepping code is instantiated for: `dyn Future<Output = R>` in
+/// unoptimised builds, the body's own type `F` otherwise (see [`Body`]).
+#[cfg(not(debug_assertions))]
+pub(crate) type Erased<'a, F> = F;
+
+/// A pinned body as the stepping code takes it.
+pub(crate) type Stepped<'a, F, Y, A> =
+    Pin<&'a mut Body<<F as Future>::Output, Y, A, Erased<'a, F>>>;
+
+impl<R, Y, A, F: Future<Output = R>> Body<R, Y, A, F> {
+    /// The body `fut`, which holds the yielder `identity` was made with.
+    #[inline(always)]
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "taken by value on purpose: an identity makes one coroutine"
+    )]
+    pub(crate) fn new(identity: Identity<Y, A>, fut: F) -> Self {
         Body {
-            phase: Phase::Running(body),
             status: Status::Suspended,
-            id: identity.id(),
+            id: identity.id,
+            ret: None,
             _types: PhantomData,
+            fut,
         }
     }
+}
 
+impl<R, Y, A, F: ?Sized> Body<R, Y, A, F> {
+    pub(crate) fn is_done(&self) -> bool {
+        self.status == Status::Done
+    }
+
+    fn phase_name(&self) -> &'static str {
+        match self.status {
+            Status::Done => "Done",
+            Status::Polling => "Poisoned",
+            Status::Suspended | Status::Awaiting => "Running",
+        }
+    }
+}
+
+impl<R, Y, A, F: Future<Output = R> + ?Sized> Body<R, Y, A, F> {
     /// Runs the body to its next yield, its end, or (async coroutines) a pending await.
     /// `arg` is the step's resume argument; what the body did not take is left in it
     /// (handed back), so an argument is delivered once or returned, never lost.
+    ///
+    /// Not inlined in unoptimised builds: there it is one function for all coroutines
+    /// of the same types (see [`Body`]).
     ///
     /// # Panics
     ///
     /// When the body already completed, or panicked in an earlier step; when `arg` is
     /// `None` while the body waits for an argument.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[track_caller]
     pub(crate) fn step(
         self: Pin<&mut Self>,
         arg: &mut Option<A>,
         outer: Option<&Waker>,
-    ) -> Step<Y, F::Output> {
-        // SAFETY: we never move out of `phase` while it is `Running` (the future is only
-        // re-pinned below), and replace it only by assignment, which drops it in place.
+    ) -> Step<Y, R> {
+        // SAFETY: `fut` is structurally pinned: it is only re-pinned below, never moved
+        // out, and dropped in place with the coroutine. The other fields are not pinned.
         let this = unsafe { self.get_unchecked_mut() };
         let owner = Owner {
             id: this.id,
-            start: ptr::from_ref(this).cast(),
-            len: size_of::<Self>(),
-        };
-        let Phase::Running(fut) = &mut this.phase else {
-            resumed_after_completion();
+            start: (&raw const *this).cast::<u8>(),
+            len: size_of_val(this),
         };
         match this.status {
+            Status::Done => resumed_after_completion(),
             Status::Polling => resumed_after_panicking(),
             Status::Suspended if arg.is_none() => missing_argument(),
             Status::Suspended | Status::Awaiting => {}
         }
         this.status = Status::Polling;
-        // SAFETY: `fut` lives inside the pinned `Body` and is structurally pinned: it
-        // is never moved, and dropped in place (assignment to `phase`).
-        let fut = unsafe { Pin::new_unchecked(fut) };
+        // SAFETY: as above, `fut` is structurally pinned.
+        let fut = unsafe { Pin::new_unchecked(&mut this.fut) };
         let out = poll_body::<F, Y, A>(fut, owner, arg.take(), outer);
         *arg = out.arg;
         match out.poll {
             Poll::Ready(ret) => {
-                this.phase = Phase::Done(None);
-                this.status = Status::Suspended;
+                this.status = Status::Done;
+                // Only code taking the expansion apart leaves a value in the slot of a
+                // body that returned: dropped now, after the status is consistent (if
+                // its `Drop` panics, the return value unwinds with it).
+                drop(out.yielded);
                 Step::Complete(ret)
             }
             Poll::Pending => {
@@ -122,39 +168,23 @@ impl<F: Future, Y, A> Body<F, Y, A> {
     }
 
     /// Marks the body as unusable: the next step panics as after a panic in the body.
-    fn poison(self: Pin<&mut Self>) {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn poison(self: Pin<&mut Self>) {
         // SAFETY: `status` is not structurally pinned.
         unsafe { self.get_unchecked_mut().status = Status::Polling };
     }
 
-    /// Stores the return value for [`Gen::take_return`] after an adapter consumed the end.
-    pub(crate) fn keep_return(self: Pin<&mut Self>, ret: F::Output) {
-        // SAFETY: the phase is `Done` (the caller just got `Step::Complete`), which is
-        // not structurally pinned.
-        unsafe { self.get_unchecked_mut().phase = Phase::Done(Some(ret)) };
+    /// Stores the return value for `take_return` after an adapter consumed the end.
+    pub(crate) fn keep_return(self: Pin<&mut Self>, ret: R) {
+        // SAFETY: `ret` is not structurally pinned.
+        unsafe { self.get_unchecked_mut().ret = Some(ret) };
     }
 
-    pub(crate) fn take_return(self: Pin<&mut Self>) -> Option<F::Output> {
-        // SAFETY: only the unpinned `Done` payload is moved out.
-        match unsafe { &mut self.get_unchecked_mut().phase } {
-            Phase::Done(ret) => ret.take(),
-            Phase::Running(_) => None,
-        }
-    }
-
-    pub(crate) fn is_done(&self) -> bool {
-        matches!(self.phase, Phase::Done(_))
-    }
-
-    fn phase_name(&self) -> &'static str {
-        match (&self.phase, self.status) {
-            (Phase::Done(_), _) => "Done",
-            (Phase::Running(_), Status::Polling) => "Poisoned",
-            (Phase::Running(_), _) => "Running",
-        }
+    pub(crate) fn take_return(self: Pin<&mut Self>) -> Option<R> {
+        // SAFETY: `ret` is not structurally pinned.
+        unsafe { self.get_unchecked_mut().ret.take() }
     }
 }
-
 #[cold]
 #[inline(never)]
 #[track_caller]
@@ -212,7 +242,7 @@ fn missing_argument() -> ! {
 /// ```
 #[must_use = "a coroutine does nothing unless resumed, iterated or polled"]
 pub struct Gen<F: Future, Y, A = ()> {
-    body: Body<F, Y, A>,
+    body: Body<F::Output, Y, A, F>,
 }
 
 impl<F: Future, Y, A> Gen<F, Y, A> {
@@ -220,18 +250,21 @@ impl<F: Future, Y, A> Gen<F, Y, A> {
     /// yielder made with that identity, [`Yielder::pair`]). What the `#[coroutine]`
     /// expansion calls; sound whatever the body is (see the crate docs, "Soundness").
     #[doc(hidden)]
-    #[inline]
+    #[inline(always)]
     pub fn new(identity: Identity<Y, A>, body: F) -> Self {
         Gen {
             body: Body::new(identity, body),
         }
     }
 
+    /// The body, as the stepping code takes it (see [`Body`]).
     #[inline(always)]
-    fn body(self: Pin<&mut Self>) -> Pin<&mut Body<F, Y, A>> {
+    fn body(self: Pin<&mut Self>) -> Stepped<'_, F, Y, A> {
         // SAFETY: structural pinning of the only field; `Gen` has no `Drop` and is
         // `Unpin` only when `F` is.
-        unsafe { self.map_unchecked_mut(|g| &mut g.body) }
+        // (Not `map_unchecked_mut`: its closure would be one more function per
+        // coroutine for an unoptimised build to compile.)
+        unsafe { Pin::new_unchecked(&mut self.get_unchecked_mut().body) }
     }
 
     /// Takes the return value a [`Stream`](futures_core::Stream) or [`Future`] use of
@@ -349,20 +382,30 @@ impl<F: Future, Y, A> Coroutine<A> for Gen<F, Y, A> {
     #[inline(always)]
     #[track_caller]
     fn resume(self: Pin<&mut Self>, arg: A) -> CoroutineState<Y, F::Output> {
-        let mut body = self.body();
-        let mut arg = Some(arg);
-        let step = body.as_mut().step(&mut arg, None);
-        // What the body did not take (only a body that binds no `#[resume]` parameter,
-        // or one a user macro took apart, leaves an argument) is dropped after the step,
-        // so a panic in its `Drop` unwinds with the yielded value instead of leaking it.
-        core::mem::drop(arg);
-        match step {
-            Step::Yielded(y) => CoroutineState::Yielded(y),
-            Step::Complete(r) => CoroutineState::Complete(r),
-            Step::Pending => {
-                body.poison();
-                awaited_in_sync_coroutine()
-            }
+        resume_sync(self.body(), arg)
+    }
+}
+
+/// [`Coroutine::resume`] of a [`Gen`]: one function for all coroutines of the same types
+/// in unoptimised builds (see [`Body`]).
+#[cfg_attr(not(debug_assertions), inline(always))]
+#[track_caller]
+fn resume_sync<R, Y, A, F: Future<Output = R> + ?Sized>(
+    mut body: Pin<&mut Body<R, Y, A, F>>,
+    arg: A,
+) -> CoroutineState<Y, R> {
+    let mut arg = Some(arg);
+    let step = body.as_mut().step(&mut arg, None);
+    // What the body did not take (only a body that binds no `#[resume]` parameter,
+    // or one a user macro took apart, leaves an argument) is dropped after the step,
+    // so a panic in its `Drop` unwinds with the yielded value instead of leaking it.
+    core::mem::drop(arg);
+    match step {
+        Step::Yielded(y) => CoroutineState::Yielded(y),
+        Step::Complete(r) => CoroutineState::Complete(r),
+        Step::Pending => {
+            body.poison();
+            awaited_in_sync_coroutine()
         }
     }
 }
@@ -422,20 +465,30 @@ impl<F: Future, Y, A: NoResumeArgument> futures_core::Stream for Gen<F, Y, A> {
     #[inline(always)]
     #[track_caller]
     fn poll_next(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Y>> {
-        let mut body = self.body();
-        if body.is_done() {
+        if self.body.is_done() {
             return Poll::Ready(None);
         }
-        match body.as_mut().step(&mut Some(A::arg()), None) {
-            Step::Yielded(y) => Poll::Ready(Some(y)),
-            Step::Complete(r) => {
-                body.keep_return(r);
-                Poll::Ready(None)
-            }
-            Step::Pending => {
-                body.poison();
-                awaited_in_sync_coroutine()
-            }
+        poll_next_sync(self.body())
+    }
+}
+
+/// [`Stream::poll_next`](futures_core::Stream::poll_next) of a [`Gen`] that has not
+/// completed: one function for all coroutines of the same types in unoptimised builds
+/// (see [`Body`]).
+#[cfg_attr(not(debug_assertions), inline(always))]
+#[track_caller]
+fn poll_next_sync<R, Y, A: NoResumeArgument, F: Future<Output = R> + ?Sized>(
+    mut body: Pin<&mut Body<R, Y, A, F>>,
+) -> Poll<Option<Y>> {
+    match body.as_mut().step(&mut Some(A::arg()), None) {
+        Step::Yielded(y) => Poll::Ready(Some(y)),
+        Step::Complete(r) => {
+            body.keep_return(r);
+            Poll::Ready(None)
+        }
+        Step::Pending => {
+            body.poison();
+            awaited_in_sync_coroutine()
         }
     }
 }
@@ -465,7 +518,7 @@ impl<F: Future, Y, A> fmt::Debug for Gen<F, Y, A> {
     }
 }
 
-impl<F: Future, Y, A> fmt::Debug for Body<F, Y, A> {
+impl<R, Y, A, F: ?Sized> fmt::Debug for Body<R, Y, A, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.phase_name())
     }
