@@ -1,8 +1,12 @@
 //! The parsed model of the annotated fn.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
-use syn::{Attribute, Block, FnArg, Ident, Item, ItemFn, Pat, Path, Signature, Type, Visibility};
+use syn::parse::{ParseStream, Parser};
+use syn::{
+    Attribute, Block, Expr, FnArg, Ident, Item, ItemFn, Pat, Path, Signature, Stmt, Type,
+    Visibility,
+};
 
 use crate::attr::Args;
 use crate::error::Errors;
@@ -64,7 +68,11 @@ impl CoroutineFn {
 
 /// Parses the item the attribute is on. Anything but a fn with a body is an error; the
 /// item's tokens come back so they can still be emitted.
-pub(crate) fn parse_item(item: &TokenStream, errors: &mut Errors) -> Option<ItemFn> {
+/// `fast`: try [`parse_signature_only`] first (off only in tests, to compare).
+pub(crate) fn parse_item(item: &TokenStream, errors: &mut Errors, fast: bool) -> Option<ItemFn> {
+    if fast && let Some(f) = parse_signature_only(item) {
+        return Some(f);
+    }
     match syn::parse2::<ItemFn>(item.clone()) {
         Ok(f) => Some(f),
         Err(fn_error) => {
@@ -84,6 +92,105 @@ pub(crate) fn parse_item(item: &TokenStream, errors: &mut Errors) -> Option<Item
             None
         }
     }
+}
+
+/// The fast path of [`parse_item`]: a fn whose body the `yield_!` rewrite can walk as
+/// tokens, with the same result as over the parsed body (see [`plain_tokens`]). Only
+/// the signature is parsed; the body is kept as one verbatim statement, which the
+/// rewrite walks token by token. Parsing and printing every expression of every body
+/// is most of what the attribute costs a build (`benches/compile-time`).
+///
+/// `None` sends the fn down the full parse, which also reports what is wrong with it.
+fn parse_signature_only(item: &TokenStream) -> Option<ItemFn> {
+    let mut trees: Vec<TokenTree> = item.clone().into_iter().collect();
+    let Some(TokenTree::Group(body)) = trees.pop() else {
+        return None;
+    };
+    if body.delimiter() != Delimiter::Brace || !plain_tokens(body.stream(), true) {
+        return None;
+    }
+    let head: TokenStream = trees.into_iter().collect();
+    let (attrs, vis, sig) = (|input: ParseStream| {
+        Ok((
+            input.call(Attribute::parse_outer)?,
+            input.parse::<Visibility>()?,
+            input.parse::<Signature>()?,
+        ))
+    })
+    .parse2(head)
+    .ok()?;
+    let block = Block {
+        brace_token: syn::token::Brace(body.delim_span()),
+        stmts: vec![Stmt::Expr(Expr::Verbatim(body.stream()), None)],
+    };
+    Some(ItemFn {
+        attrs,
+        vis,
+        modifiers: syn::FnModifiers::default(),
+        sig,
+        block: Box::new(block),
+    })
+}
+
+/// Whether a body can be rewritten as tokens: it has nothing the parsed rewrite treats
+/// apart from a macro's tokens. No closure (`|`), `async` block or `move`, nested item,
+/// nightly `yield`, inner attribute (at the top, `top`; the full parse moves those onto
+/// the fn), and no `yield_!`/`yield_from!` with more than one argument (the full parse
+/// checks their arity). Anything else is walked the same way either path.
+fn plain_tokens(tokens: TokenStream, top: bool) -> bool {
+    let mut prev_hash = false;
+    let mut ours = 0u8;
+    for tree in tokens {
+        let hash = matches!(&tree, TokenTree::Punct(p) if p.as_char() == '#');
+        match &tree {
+            TokenTree::Punct(p) => match p.as_char() {
+                '|' => return false,
+                '!' if top && prev_hash => return false,
+                '!' if ours == 1 => ours = 2,
+                _ => ours = 0,
+            },
+            TokenTree::Ident(i) => {
+                let name = i.to_string();
+                if matches!(
+                    name.as_str(),
+                    "async"
+                        | "move"
+                        | "yield"
+                        | "fn"
+                        | "impl"
+                        | "trait"
+                        | "mod"
+                        | "struct"
+                        | "enum"
+                        | "union"
+                        | "static"
+                        | "const"
+                        | "macro_rules"
+                ) {
+                    return false;
+                }
+                ours = u8::from(name == "yield_" || name == "yield_from");
+            }
+            TokenTree::Group(g) => {
+                if ours == 2 && has_top_level_comma(g.stream()) {
+                    return false;
+                }
+                if !plain_tokens(g.stream(), false) {
+                    return false;
+                }
+                ours = 0;
+            }
+            TokenTree::Literal(_) => ours = 0,
+        }
+        prev_hash = hash;
+    }
+    true
+}
+
+fn has_top_level_comma(tokens: TokenStream) -> bool {
+    tokens
+        .into_iter()
+        .any(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
 }
 
 /// The keyword that names an item's kind (`struct`, `impl`, ...), for the error span.
@@ -194,4 +301,75 @@ pub(crate) fn is_lint_attr(attr: &Attribute) -> bool {
     ["allow", "warn", "deny", "forbid", "expect"]
         .iter()
         .any(|lint| attr.path().is_ident(lint))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_tokens;
+    use quote::quote;
+
+    #[test]
+    fn bodies_with_what_the_parsed_rewrite_treats_apart_take_the_full_parse() {
+        let full = [
+            quote!(let f = || yield_!(1);),
+            quote!(let f = |x| x + 1; yield_!(f(1));),
+            quote!(if a || b {
+                yield_!(1);
+            }),
+            quote!(let x = async { 1 };),
+            quote!(let x = async move { 1 };),
+            quote!(yield 1;),
+            quote!(
+                fn inner() {
+                    yield_!(1);
+                }
+            ),
+            quote!(impl T for U {}),
+            quote!(
+                const N: u32 = 1;
+            ),
+            quote!(
+                static N: u32 = 1;
+            ),
+            quote!(struct S; enum E {} union U { a: u8 } mod m {} trait T {}),
+            quote!(
+                macro_rules! m {
+                    () => {};
+                }
+            ),
+            quote!(#![allow(unused)] yield_!(1);),
+            quote!(yield_!(a, b);),
+            quote!(coroutine::yield_from!(c, first);),
+            quote!(loop {
+                yield_!(f::<A, B>());
+            }),
+        ];
+        for body in full {
+            assert!(!plain_tokens(body.clone(), true), "{body}");
+        }
+    }
+
+    #[test]
+    fn plain_bodies_take_the_fast_path() {
+        let plain = [
+            quote!(for k in 0..n {
+                yield_!(k);
+                acc = acc.wrapping_add(k);
+            }),
+            quote!(let v = vec![1, 2]; println!("{}", yield_!(v[0]));),
+            quote!(yield_!(); yield_from!(other(3)); if a != b { return x?; }),
+            quote!(match x {
+                Some(y) => yield_!(y),
+                None => {}
+            }),
+            quote!({
+                #[allow(unused)]
+                let x = 1;
+            }),
+            quote!(co!(inner())),
+        ];
+        for body in plain {
+            assert!(plain_tokens(body.clone(), true), "{body}");
+        }
+    }
 }

@@ -16,12 +16,14 @@
 //!         let __arg2 = __arg2;
 //!         let (a, b) = __arg2;
 //!         let first: A = __coroutine_yielder.first_arg().await;
-//!         let __coroutine_ret: R =
-//!             '__coroutine_body: { if false { break '__coroutine_body unreachable(); } body };
+//!         let __coroutine_ret: R = { body };
 //!         return __coroutine_ret;
 //!     })
 //! }
 //! ```
+//! When a `yield_!` inside another macro's tokens (or a `yield_from!`) names the body's
+//! label, the body block is `'__coroutine_body: { if false { break '__coroutine_body
+//! unreachable(); } body }` (see `visit`).
 //! (`async fn` gives an `AsyncGen`; `-> !` gives `R = Infallible`.) The expansion holds
 //! no `unsafe`: `crate = path` may point anywhere, and whatever it names runs as safe
 //! code.
@@ -52,9 +54,15 @@ use crate::{attr, valid, visit};
 /// The whole attribute: parse, validate, rewrite, generate. On errors, the fn is still
 /// emitted (with a stub body) beside them so call sites keep resolving.
 pub(crate) fn coroutine(args: TokenStream, item: &TokenStream) -> TokenStream {
+    expand(args, item, true)
+}
+
+/// [`coroutine`]; `fast`: whether a plain body is rewritten as tokens, unparsed (see
+/// `ast::parse_signature_only`), which only tests turn off.
+fn expand(args: TokenStream, item: &TokenStream, fast: bool) -> TokenStream {
     let mut errors = Errors::default();
     let args = attr::parse(args, &mut errors);
-    let Some(item_fn) = ast::parse_item(item, &mut errors) else {
+    let Some(item_fn) = ast::parse_item(item, &mut errors, fast) else {
         let errors = errors.to_compile_errors();
         return quote!(#errors #item);
     };
@@ -62,11 +70,11 @@ pub(crate) fn coroutine(args: TokenStream, item: &TokenStream) -> TokenStream {
     let unit = args.yield_ty.is_none();
     let mut f = ast::build(item_fn, args);
     let home = f.block.brace_token.span.open();
-    let paths = visit::rewrite(&mut f.block, f.kind, unit, home, &mut errors);
+    let rewritten = visit::rewrite(&mut f.block, f.kind, unit, home, &mut errors);
     if errors.is_empty() {
-        generate(&f, &body(&f))
+        generate(&f, &body(&f, rewritten.labeled))
     } else {
-        let stub = generate(&f, &stub_body(&f, &paths));
+        let stub = generate(&f, &stub_body(&f, &rewritten.paths));
         let errors = errors.to_compile_errors();
         quote! {
             #errors
@@ -148,8 +156,9 @@ fn mentions_impl(tokens: TokenStream) -> bool {
     })
 }
 
-/// The generated body: the state machine and the wrapper around it.
-fn body(f: &CoroutineFn) -> TokenStream {
+/// The generated body: the state machine and the wrapper around it. `labeled`: the
+/// rewritten body names its label (see `visit::Rewriter::prefix`).
+fn body(f: &CoroutineFn, labeled: bool) -> TokenStream {
     let yielder = yielder_ident();
     let home = f.block.brace_token.span.open();
     let label = body_label(home, home);
@@ -176,17 +185,18 @@ fn body(f: &CoroutineFn) -> TokenStream {
         );
     }
     let stmts = &f.block.stmts;
-    let mut block = Group::new(
-        Delimiter::Brace,
+    // The guard keeps the label used whatever the body's forms name it.
+    let guard = labeled.then(|| {
         quote! {
             if false {
                 break #label #krate::__private::unreachable();
             }
-            #(#stmts)*
-        },
-    );
+        }
+    });
+    let mut block = Group::new(Delimiter::Brace, quote!(#guard #(#stmts)*));
     block.set_span(f.block.brace_token.span.join());
-    wrap(f, &quote!(#(#bindings)*), &quote!(#label: #block))
+    let label = labeled.then(|| quote!(#label:));
+    wrap(f, &quote!(#(#bindings)*), &quote!(#label #block))
 }
 
 /// `let _ = &self;` for a receiver taken by value (`self`, `mut self`, `self: Box<Self>`):
@@ -261,7 +271,7 @@ fn wrap(f: &CoroutineFn, bindings: &TokenStream, inner: &TokenStream) -> TokenSt
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => Span::call_site(),
     };
-    let first_return = ret_annotation(f).map(|r| {
+    let first_return = ret_annotation(f).filter(|_| may_return(inner)).map(|r| {
         let value = Ident::new("__coroutine_ret", Span::mixed_site().located_at(declared));
         quote_spanned! {declared=>
             if let #krate::__private::Option::Some(#value) = #krate::__private::Option::<#r>::None {
@@ -293,6 +303,26 @@ fn wrap(f: &CoroutineFn, bindings: &TokenStream, inner: &TokenStream) -> TokenSt
     }
 }
 
+/// Whether `body` may hold a `return` of its own: a `return`, a `?`, or a macro other
+/// than `yield_!`/`yield_from!`, which may expand to either. Only then does the body
+/// need the dead first `return` (see [`wrap`]); without one, the annotated final
+/// `return` is the block's only one.
+fn may_return(body: &TokenStream) -> bool {
+    let trees: Vec<TokenTree> = body.clone().into_iter().collect();
+    trees.iter().enumerate().any(|(i, tree)| match tree {
+        TokenTree::Ident(ident) => ident == "return",
+        TokenTree::Punct(p) if p.as_char() == '?' => true,
+        // `name!(..)`: a macro invocation (`a != b` and `if !x` are not).
+        TokenTree::Punct(p) if p.as_char() == '!' => {
+            i > 0
+                && matches!(&trees[i - 1], TokenTree::Ident(m) if m != "yield_" && m != "yield_from")
+                && matches!(trees.get(i + 1), Some(TokenTree::Group(_)))
+        }
+        TokenTree::Group(g) => may_return(&g.stream()),
+        _ => false,
+    })
+}
+
 /// The local that holds the return value, in the tail and in rewritten `return`s.
 pub(crate) fn ret_ident() -> Ident {
     Ident::new("__coroutine_ret", Span::mixed_site())
@@ -303,4 +333,103 @@ fn outer(attr: &Attribute) -> Attribute {
     let mut attr = attr.clone();
     attr.style = AttrStyle::Outer;
     attr
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand;
+    use quote::quote;
+
+    /// The fast path (the body rewritten as tokens) gives what the full parse gives.
+    #[test]
+    fn a_plain_body_expands_the_same_unparsed_as_parsed() {
+        let items = [
+            quote! {
+                pub fn f0(n: u32) {
+                    let mut acc = 0u32;
+                    for k in 0..n {
+                        yield_!(k);
+                        acc = acc.wrapping_mul(31).wrapping_add(k);
+                        coroutine::yield_!(acc ^ k);
+                    }
+                }
+            },
+            quote! {
+                fn g(&self, (a, b): (u8, u8), #[resume] first: &str) -> Result<u8, E> {
+                    let x = yield_!(first.len() as u8)?;
+                    println!("{}", yield_!(a));
+                    my_macro!(yield_!(b));
+                    yield_from!(other(x));
+                    match x { 0 => return Ok(a), _ => {} }
+                    Ok(b)
+                }
+            },
+            quote! {
+                async fn h() -> u32 {
+                    let v = fetch().await;
+                    yield_!(v);
+                    v
+                }
+            },
+        ];
+        for args in [quote!(yield = u32), quote!()] {
+            for item in &items {
+                let fast = expand(args.clone(), item, true).to_string();
+                let full = expand(args.clone(), item, false).to_string();
+                assert_eq!(fast, full, "{item}");
+            }
+        }
+    }
+
+    /// The dead first `return` is there whenever the body may return early (a `return`,
+    /// a `?`, a macro that may expand to either), and only then.
+    #[test]
+    fn the_dead_first_return_comes_with_an_early_return() {
+        let has_first_return = |body: proc_macro2::TokenStream| {
+            let item = quote!(fn f(x: Option<u8>) -> Option<u8> { #body });
+            expand(quote!(yield = u8), &item, true)
+                .to_string()
+                .contains("if let :: coroutine :: __private :: Option :: Some")
+        };
+        assert!(has_first_return(quote!(if x.is_none() { return None; } x)));
+        assert!(has_first_return(quote!(let v = x?; Some(v))));
+        assert!(has_first_return(quote!(bail!(); x)));
+        assert!(has_first_return(quote!(yield_!(my_macro!(1)); x)));
+        assert!(!has_first_return(
+            quote!(yield_!(1); if x != None && !false { x } else { None })
+        ));
+    }
+
+    /// A `yield_!` the rewrite sees directly in the body takes the guard-free arm; one
+    /// inside another macro's tokens keeps the dead `break` to the body's label.
+    #[test]
+    fn only_a_yield_inside_another_macro_is_guarded() {
+        let direct = expand(
+            quote!(yield = u8),
+            &quote!(
+                fn f() {
+                    yield_!(1);
+                }
+            ),
+            true,
+        )
+        .to_string();
+        assert!(direct.contains("@ __coroutine_direct"), "{direct}");
+        assert!(!direct.contains("__coroutine_body"), "{direct}");
+        let foreign = expand(
+            quote!(yield = u8),
+            &quote!(
+                fn f() {
+                    my_macro!(yield_!(1));
+                }
+            ),
+            true,
+        )
+        .to_string();
+        assert!(
+            foreign.contains("@ __coroutine_internal '__coroutine_body"),
+            "{foreign}"
+        );
+        assert!(!foreign.contains("@ __coroutine_direct"), "{foreign}");
+    }
 }

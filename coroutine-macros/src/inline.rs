@@ -157,7 +157,7 @@ pub(crate) fn co(input: TokenStream) -> TokenStream {
         brace_token: syn::token::Brace::default(),
         stmts: vec![syn::Stmt::Expr(form.body, None)],
     };
-    let found = visit::rewrite(&mut block, form.kind, false, home, &mut errors);
+    let found = visit::rewrite(&mut block, form.kind, false, home, &mut errors).paths;
     if !errors.is_empty() {
         return failed(&errors, &found);
     }

@@ -1,7 +1,9 @@
 //! The `yield_!` rewrite: a visitor over the body that tracks its scope.
 //!
 //! ```text
+//! yield_!(e)            =>  yield_!(@__coroutine_direct __coroutine_yielder, e)    (in the body)
 //! yield_!(e)            =>  yield_!(@__coroutine_internal '__coroutine_body, __coroutine_yielder, e)
+//!                                                                 (in another macro's tokens)
 //! yield_from!(c, first) =>  yield_from!(@__coroutine_internal '__coroutine_body, __coroutine_yielder, c, first)
 //! ```
 //!
@@ -12,6 +14,9 @@
 //! than ours are scanned token by token, so `yield_!` inside `println!`, `vec!` or a
 //! user's `macro_rules!` is rewritten too; wherever such a macro puts it, the rewritten
 //! form only compiles in the body's own block (see the `coroutine` crate's `yield_!`).
+//! A plain body (`ast::parse_signature_only`) is not parsed at all: it arrives as one
+//! verbatim statement and is scanned the same way, which for such a body gives what
+//! the visitor would.
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
@@ -96,6 +101,11 @@ pub(crate) struct Rewriter<'e> {
     /// Where the body's label takes its syntax context (see [`body_label`]).
     home: Span,
     scope: Scope,
+    /// Inside the tokens of a macro other than ours: what that macro makes of them (a
+    /// closure, an `async` block) is not known here.
+    foreign: bool,
+    /// Some rewritten form names the body's label.
+    labeled: bool,
     errors: &'e mut Errors,
     /// The paths our macros were invoked through, so a stub emitted after errors can
     /// still use them (a `use coroutine::yield_;` must not turn into a warning).
@@ -109,9 +119,19 @@ impl<'e> Rewriter<'e> {
             unit,
             home,
             scope: Scope::Body,
+            foreign: false,
+            labeled: false,
             errors,
             paths: Vec::new(),
         }
+    }
+
+    /// Rewrites the tokens of a macro other than ours.
+    fn rewrite_foreign(&mut self, tokens: TokenStream) -> TokenStream {
+        let outer = std::mem::replace(&mut self.foreign, true);
+        let tokens = self.rewrite_tokens(tokens);
+        self.foreign = outer;
+        tokens
     }
 
     /// Runs `f` with the scope set to `scope`, restoring it on the way out.
@@ -125,9 +145,23 @@ impl<'e> Rewriter<'e> {
     /// macro, where a misplaced `yield_!`'s label error should point. `yield_from!` in
     /// an `async fn` has its own arm (it may also delegate to async coroutines and
     /// streams).
-    fn prefix(&self, ours: Ours, at: Span) -> TokenStream {
-        let label = body_label(self.home, at);
+    ///
+    /// A `yield_!` seen directly in the body (not in another macro's tokens; closures
+    /// and `async` blocks around it are errors here) is known to be in the body's own
+    /// block: it takes the `direct` arm, without the dead `break` that makes a
+    /// misplaced `yield_!` fail to compile. Those `break`s were a third of what
+    /// type-checking a body cost (`benches/compile-time`).
+    fn prefix(&mut self, ours: Ours, at: Span) -> TokenStream {
         let yielder = yielder_ident();
+        if let (Ours::Yield, false) = (ours, self.foreign) {
+            return if self.unit {
+                quote!(@__coroutine_direct_unit #yielder)
+            } else {
+                quote!(@__coroutine_direct #yielder)
+            };
+        }
+        self.labeled = true;
+        let label = body_label(self.home, at);
         match (ours, self.kind) {
             (Ours::YieldFrom, Kind::Async) => quote!(@__coroutine_internal_async #label, #yielder),
             (Ours::Yield, _) if self.unit => quote!(@__coroutine_internal_unit #label, #yielder),
@@ -215,6 +249,20 @@ impl<'e> Rewriter<'e> {
                                 let rewritten = self.rewrite_ours_tokens(&group, ours, &out);
                                 out.push(TokenTree::Group(rewritten));
                             }
+                        }
+                    } else if ours.is_none()
+                        && !is_async
+                        && let Some(TokenTree::Punct(bang)) = iter.peek()
+                        && bang.as_char() == '!'
+                    {
+                        // Someone else's macro (or a `!` after a keyword, taken for one:
+                        // the labeled form is right everywhere).
+                        out.push(iter.next().expect("peeked"));
+                        if let Some(TokenTree::Group(g)) = iter.peek() {
+                            let g = g.clone();
+                            iter.next();
+                            let inner = self.rewrite_foreign(g.stream());
+                            out.push(TokenTree::Group(regroup(&g, inner)));
                         }
                     } else if is_async {
                         if let Some(TokenTree::Ident(m)) = iter.peek()
@@ -309,6 +357,9 @@ impl VisitMut for Rewriter<'_> {
             Expr::Async(_) => self.within(Scope::AsyncBlock, |this| {
                 visit_mut::visit_expr_mut(this, expr);
             }),
+            // A body kept as tokens (`ast::parse_signature_only`): walked as a macro's
+            // tokens are, which for such a body is the same as walking it parsed.
+            Expr::Verbatim(tokens) => *tokens = self.rewrite_tokens(std::mem::take(tokens)),
             // Nightly's `yield v` (not parsed as our macro): say what to write.
             Expr::Yield(y) => {
                 self.errors.push_spanned(
@@ -337,7 +388,7 @@ impl VisitMut for Rewriter<'_> {
         }
         match last.as_deref().and_then(Ours::of) {
             Some(ours) => self.rewrite_ours(mac, ours),
-            None => mac.tokens = self.rewrite_tokens(mac.tokens.clone()),
+            None => mac.tokens = self.rewrite_foreign(mac.tokens.clone()),
         }
     }
 
@@ -346,16 +397,27 @@ impl VisitMut for Rewriter<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// Rewrites a body in place; returns the paths our macros were invoked through. `home`
-/// is the span the body's label takes its syntax context from (see [`body_label`]).
+/// What [`rewrite`] found.
+pub(crate) struct Rewritten {
+    /// The paths our macros were invoked through.
+    pub(crate) paths: Vec<TokenStream>,
+    /// Whether the rewritten body names its label (else it needs none).
+    pub(crate) labeled: bool,
+}
+
+/// Rewrites a body in place. `home` is the span the body's label takes its syntax
+/// context from (see [`body_label`]).
 pub(crate) fn rewrite(
     block: &mut syn::Block,
     kind: Kind,
     unit: bool,
     home: Span,
     errors: &mut Errors,
-) -> Vec<TokenStream> {
+) -> Rewritten {
     let mut rewriter = Rewriter::new(kind, unit, home, errors);
     rewriter.visit_block_mut(block);
-    rewriter.paths
+    Rewritten {
+        paths: rewriter.paths,
+        labeled: rewriter.labeled,
+    }
 }

@@ -441,11 +441,12 @@ macro_rules! yield_ {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __yield {
-    // The `#[coroutine]` attribute rewrites each `yield_!(e)` in the body to this arm,
-    // passing a label of the body's outermost block and the body's yielder (both
-    // hygienic). The dead `break` makes the expansion fail to compile anywhere the label
-    // is unreachable: in a closure, an `async` block or a nested fn, however the
-    // `yield_!` got there (a user macro included). Soundness does not rest on it: every
+    // The `#[coroutine]` attribute rewrites each `yield_!(e)` inside another macro's
+    // tokens to this arm, passing a label of the body's outermost block and the body's
+    // yielder (the `direct` arms below are for the `yield_!`s it sees in the body
+    // itself). The dead `break` makes the expansion fail to compile anywhere the label
+    // is unreachable: in a closure, an `async` block or a nested fn, wherever that
+    // macro puts the `yield_!`. Soundness does not rest on it: every
     // future the yielder makes checks at run time that it is polled by its own
     // coroutine (see the crate docs, "Soundness").
     //
@@ -479,6 +480,20 @@ macro_rules! __yield {
                 $value,
             )
             .await
+    };
+    // A `yield_!` the attribute saw directly in the body, not in another macro's tokens
+    // (and not in a closure or `async` block, which it rejects): no guard needed.
+    (@__coroutine_direct $yielder:ident $(,)?) => {
+        $crate::__yield!(@__coroutine_direct $yielder, ())
+    };
+    (@__coroutine_direct $yielder:ident, $value:expr $(,)?) => {
+        $yielder.yield_((), $value).await
+    };
+    (@__coroutine_direct_unit $yielder:ident $(,)?) => {
+        $crate::__yield!(@__coroutine_direct_unit $yielder, ())
+    };
+    (@__coroutine_direct_unit $yielder:ident, $value:expr $(,)?) => {
+        $yielder.yield_unit((), $value).await
     };
     ($($tokens:tt)*) => {
         ::core::compile_error!(

@@ -254,6 +254,12 @@ mod named_yield {
     }
 
     macro_rules! yield_ {
+        // A `yield_!` written directly in the body gets the guard-free arm; one in
+        // another macro's tokens the labeled one.
+        (@__coroutine_direct $y:ident, $v:expr) => {{
+            let _ = $v;
+            STOLEN_YIELDER.with(|s| *s.borrow_mut() = Some($y));
+        }};
         (@__coroutine_internal $l:lifetime, $y:ident, $v:expr) => {{
             let _ = $v;
             STOLEN_YIELDER.with(|s| *s.borrow_mut() = Some($y));
@@ -345,7 +351,7 @@ mod redirected_crate {
         pub struct Gen<F, Y, A>(pub F, pub super::PhantomData<fn(A) -> Y>);
 
         pub mod __private {
-            pub use coroutine::__private::{Future, Identity, Option, Yielder, unreachable};
+            pub use coroutine::__private::{Future, Identity, Yielder};
 
             pub struct Gen;
 
