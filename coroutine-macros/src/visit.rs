@@ -232,37 +232,23 @@ impl<'e> Rewriter<'e> {
                     let is_async = ident == "async";
                     let is_inline = ident == INLINE;
                     out.push(TokenTree::Ident(ident));
-                    if is_inline
-                        && let Some(TokenTree::Punct(bang)) = iter.peek()
-                        && bang.as_char() == '!'
-                    {
-                        // `co!(..)` in another macro's tokens: a coroutine of its own,
-                        // left for `co!` to rewrite.
-                        out.push(iter.next().expect("peeked"));
-                        out.extend(iter.next());
-                    } else if let Some(ours) = ours {
-                        if let Some(TokenTree::Punct(bang)) = iter.peek()
-                            && bang.as_char() == '!'
-                        {
-                            out.push(iter.next().expect("peeked"));
-                            if let Some(TokenTree::Group(group)) = iter.next() {
-                                let rewritten = self.rewrite_ours_tokens(&group, ours, &out);
-                                out.push(TokenTree::Group(rewritten));
-                            }
-                        }
-                    } else if ours.is_none()
-                        && !is_async
-                        && let Some(TokenTree::Punct(bang)) = iter.peek()
-                        && bang.as_char() == '!'
-                    {
-                        // Someone else's macro (or a `!` after a keyword, taken for one:
-                        // the labeled form is right everywhere).
+                    let bang =
+                        matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+                    if bang {
                         out.push(iter.next().expect("peeked"));
                         if let Some(TokenTree::Group(g)) = iter.peek() {
                             let g = g.clone();
                             iter.next();
-                            let inner = self.rewrite_foreign(g.stream());
-                            out.push(TokenTree::Group(regroup(&g, inner)));
+                            let g = match ours {
+                                // `co!(..)` in another macro's tokens: a coroutine of its
+                                // own, left for `co!` to rewrite.
+                                _ if is_inline => g,
+                                Some(ours) => self.rewrite_ours_tokens(&g, ours, &out),
+                                // Someone else's macro (or a `!` after a keyword, taken
+                                // for one: the labeled form is right everywhere).
+                                None => regroup(&g, self.rewrite_foreign(g.stream())),
+                            };
+                            out.push(TokenTree::Group(g));
                         }
                     } else if is_async {
                         if let Some(TokenTree::Ident(m)) = iter.peek()
