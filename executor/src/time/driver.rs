@@ -485,23 +485,7 @@ impl TimerStore {
 }
 
 impl Inner {
-    #[cfg(not(loom))]
     const fn new() -> Self {
-        Self {
-            timers: BTreeMap::new(),
-            next_id: 0,
-            leader: None,
-            idle: Vec::new(),
-            busy: 0,
-            fallback: None,
-            fallback_on: false,
-            #[cfg(test)]
-            unparks: 0,
-        }
-    }
-
-    #[cfg(loom)]
-    fn new() -> Self {
         Self {
             timers: BTreeMap::new(),
             next_id: 0,
