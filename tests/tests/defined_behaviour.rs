@@ -9,6 +9,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use coroutine::{Coroutine, CoroutineState, yield_};
+use tests::pending_once;
 
 type Log = Rc<RefCell<Vec<String>>>;
 
@@ -43,18 +44,6 @@ async fn with_locals_async(log: Log, param: Noisy) {
     pending_once().await;
     let _d = Noisy("d", log);
     let _ = param;
-}
-
-/// Returns `Pending` once, then `Ready`.
-fn pending_once() -> impl Future<Output = ()> {
-    let mut first = true;
-    std::future::poll_fn(move |_| {
-        if std::mem::take(&mut first) {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
 }
 
 /// Drop logs after `steps` resumes/polls and then dropping: ours, then the `async fn`.

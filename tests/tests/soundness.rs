@@ -20,6 +20,7 @@ use std::task::{Context, Poll, Waker};
 
 use coroutine::__private::Yield;
 use coroutine::{Coroutine, CoroutineState, yield_};
+use tests::pending_once;
 
 /// The panic message of `f`, which must panic.
 fn panic_message(f: impl FnOnce()) -> String {
@@ -412,18 +413,6 @@ async fn records_arguments(seen: Rc<RefCell<Vec<u32>>>, #[resume] first: u32) {
         pending_once().await;
         arg = yield_!(arg);
     }
-}
-
-/// Returns `Pending` once, then `Ready`.
-fn pending_once() -> impl Future<Output = ()> {
-    let mut first = true;
-    std::future::poll_fn(move |_| {
-        if std::mem::take(&mut first) {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
 }
 
 #[test]
