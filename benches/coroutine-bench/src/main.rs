@@ -820,6 +820,17 @@ const RELATIVE: &[Relative] = &[
     },
 ];
 
+/// `--only stream` keeps the workloads whose name starts with `stream`.
+fn keep_only_requested(workloads: &mut Vec<Workload>) {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--only") {
+        let prefix = args
+            .get(at + 1)
+            .expect("--only takes a workload name prefix");
+        workloads.retain(|w| w.name.starts_with(prefix.as_str()));
+    }
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (samples, scale) = if quick { (5, 10) } else { (21, 1) };
@@ -831,6 +842,7 @@ fn main() {
         create_workload(n / 10),
     ];
     workloads.extend(stream_workloads(n));
+    keep_only_requested(&mut workloads);
     println!("coroutine benchmark: {samples} samples per case, ratios against the first row");
     let mut verdicts = Vec::new();
     for w in &mut workloads {
