@@ -7,11 +7,11 @@
 //! becomes
 //! ```text
 //! fn name(self, x: T, __arg2: U) -> ::coroutine::Gen<impl Future<Output = R>, Y, A> {
-//!     let (__coroutine_identity, __coroutine_yielder) = Yielder::<Y, A>::pair();
+//!     let (__coroutine_identity, __coroutine_yielder) = (&Pick::<Y, A>::new()).pair();
 //!     ::coroutine::__private::Gen::new(__coroutine_identity, async move {
 //!         let _ = &self;
 //!         if let Some(__coroutine_ret) = None::<R> { return __coroutine_ret; }
-//!         let __coroutine_yielder: Yielder<Y, A> = __coroutine_yielder;
+//!         let __coroutine_yielder: Yielder<Y, A, _> = __coroutine_yielder;
 //!         let x = x;
 //!         let __arg2 = __arg2;
 //!         let (a, b) = __arg2;
@@ -24,6 +24,9 @@
 //! When a `yield_!` inside another macro's tokens (or a `yield_from!`) names the body's
 //! label, the body block is `'__coroutine_body: { if false { break '__coroutine_body
 //! unreachable(); } body }` (see `visit`).
+//! The pair is picked by autoref specialization (`PickPlain`/`PickChecked` in scope): the
+//! plain mode when `Y` and `A` are `LifetimeFree`, the one with an identity otherwise,
+//! or when a type is left to inference (`Yielder::<_, _>::pair()` then).
 //! (`async fn` gives an `AsyncGen`; `-> !` gives `R = Infallible`.) The expansion holds
 //! no `unsafe`: `crate = path` may point anywhere, and whatever it names runs as safe
 //! code.
@@ -148,10 +151,30 @@ fn hint(ty: TokenStream) -> TokenStream {
     }
 }
 
+/// The `(identity, yielder)` pair of a coroutine with yield and resume types `y`, `a`:
+/// picked by the types at compile time (`Pick`: the plain mode for lifetime-free types,
+/// the checked one otherwise), or the checked pair directly when a type is left to
+/// inference (`_`), which the pick could not see through.
+pub(crate) fn pair(krate: &impl ToTokens, y: &TokenStream, a: &TokenStream) -> TokenStream {
+    if mentions(y.clone(), "_") || mentions(a.clone(), "_") {
+        quote!(#krate::__private::Yielder::<#y, #a>::pair())
+    } else {
+        quote! {{
+            use #krate::__private::{PickChecked as _, PickPlain as _};
+            (&#krate::__private::Pick::<#y, #a>::new()).pair()
+        }}
+    }
+}
+
 fn mentions_impl(tokens: TokenStream) -> bool {
+    mentions(tokens, "impl")
+}
+
+/// Whether `tokens` hold the identifier (or `_`) `name`, in any group.
+fn mentions(tokens: TokenStream, name: &str) -> bool {
     tokens.into_iter().any(|t| match t {
-        TokenTree::Ident(i) => i == "impl",
-        TokenTree::Group(g) => mentions_impl(g.stream()),
+        TokenTree::Ident(i) => i == name,
+        TokenTree::Group(g) => mentions(g.stream(), name),
         _ => false,
     })
 }
@@ -242,11 +265,11 @@ fn stub_body(f: &CoroutineFn, paths: &[TokenStream]) -> TokenStream {
 /// The coroutine made from the parameter `bindings` and the body expression `inner`:
 ///
 /// ```text
-/// let (__coroutine_identity, __coroutine_yielder) = Yielder::<Y, A>::pair();
+/// let (__coroutine_identity, __coroutine_yielder) = (&Pick::<Y, A>::new()).pair();
 /// Gen::new(__coroutine_identity, async move {
 ///     let _ = &self;
 ///     if let Some(__coroutine_ret) = None::<R> { return __coroutine_ret; }
-///     let __coroutine_yielder: Yielder<Y, A> = __coroutine_yielder;
+///     let __coroutine_yielder: Yielder<Y, A, _> = __coroutine_yielder;
 ///     bindings
 ///     let __coroutine_ret: R = inner;
 ///     return __coroutine_ret;
@@ -280,6 +303,7 @@ fn wrap(f: &CoroutineFn, bindings: &TokenStream, inner: &TokenStream) -> TokenSt
         }
     });
     let capture_self = capture_self(f);
+    let pair = pair(krate, &y, &a);
     let ty = match f.kind {
         Kind::Sync => quote!(#krate::__private::Gen),
         Kind::Async => quote!(#krate::__private::AsyncGen),
@@ -288,11 +312,11 @@ fn wrap(f: &CoroutineFn, bindings: &TokenStream, inner: &TokenStream) -> TokenSt
     // borrow error speaks of the user's lifetimes (a subtype of the captured yielder's
     // type: the body cannot yield more than the coroutine's `Y` allows).
     quote! {
-        let (#identity, #yielder) = #krate::__private::Yielder::<#y, #a>::pair();
+        let (#identity, #yielder) = #pair;
         #ty::new(#identity, async move {
             #capture_self
             #first_return
-            let #yielder: #krate::__private::Yielder<#y, #a> = #yielder;
+            let #yielder: #krate::__private::Yielder<#y, #a, _> = #yielder;
             #bindings
             let #ret #annotation = #inner;
             // A `return`, not a tail: after a body of an uninhabited type (`-> !`),

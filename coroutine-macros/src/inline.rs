@@ -6,9 +6,9 @@
 //! becomes
 //! ```text
 //! {
-//!     let (__coroutine_identity, __coroutine_yielder) = Yielder::<Y, A>::pair();
+//!     let (__coroutine_identity, __coroutine_yielder) = (&Pick::<Y, A>::new()).pair();
 //!     Gen::new(__coroutine_identity, async move {
-//!         let __coroutine_yielder: Yielder<Y, A> = __coroutine_yielder;
+//!         let __coroutine_yielder: Yielder<Y, A, _> = __coroutine_yielder;
 //!         let first: A = __coroutine_yielder.first_arg().await;
 //!         let __coroutine_ret = { '__coroutine_body: { body } };
 //!         __coroutine_ret
@@ -172,6 +172,7 @@ pub(crate) fn co(input: TokenStream) -> TokenStream {
         Some((_, None)) => quote!(_),
         None => quote!(()),
     };
+    let pair = crate::expand::pair(&krate, &y, &a);
     let yielder = yielder_ident();
     let identity = Ident::new("__coroutine_identity", Span::mixed_site());
     let label = body_label(home, home);
@@ -200,12 +201,12 @@ pub(crate) fn co(input: TokenStream) -> TokenStream {
     // The `allow`: clippy takes the dead `break`s of the body's guards (and a body that
     // never returns) for sub-expressions that diverge.
     quote! {{
-        let (#identity, #yielder) = #krate::__private::Yielder::<#y, #a>::pair();
+        let (#identity, #yielder) = #pair;
         #[allow(clippy::diverging_sub_expression)]
         let #body = async #capture {
             #first_return
             // Moves the yielder in whatever else the block captures by reference.
-            let #yielder: #krate::__private::Yielder<#y, #a> = #yielder;
+            let #yielder: #krate::__private::Yielder<#y, #a, _> = #yielder;
             #bind
             let #ret #annotation = {
                 #label: {

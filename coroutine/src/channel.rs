@@ -26,26 +26,42 @@
 //!    scoped thread could be lent it; this keeps every other thread off the frame.
 //! 3. **The future lies inside the coroutine being stepped** (the frame records the
 //!    coroutine's address range).
-//! 4. **On its first poll, the future's coroutine [`Id`] is the frame's.** Every
-//!    coroutine gets a fresh `Id` when it is made, and only its constructor makes a
-//!    [`Yielder`] with it, with the coroutine's own `Y` and `A`. So a yielder's types
-//!    are the coroutine's up to lifetimes, which the type system ties: the body receives
-//!    the yielder as a closure argument typed by the coroutine's parameters, never by
-//!    re-written tokens.
+//! 4. **The future belongs to the coroutine being stepped**, proven one of two ways,
+//!    chosen by the yielder's mode ([`Mode`]):
+//!    - **An [`Id`]** (any coroutine): on its first poll, the future's coroutine
+//!      identity is the frame's. Every such coroutine gets a fresh `Id` when it is
+//!      made, and only its constructor makes a [`Yielder`] with it, with the
+//!      coroutine's own `Y` and `A`. So a yielder's types are the coroutine's up to
+//!      lifetimes, which the type system ties: the body receives the yielder as a
+//!      closure argument typed by the coroutine's parameters, never by re-written
+//!      tokens.
+//!    - **[`Plain`]** (a coroutine whose `Y` and `A` are [`LifetimeFree`], picked at
+//!      compile time by [`Pick`]): on every poll, the frame's `(Y, A)` is the
+//!      future's, compared as type identities with lifetimes erased (`typeid::of`).
+//!      Only lifetime-free types get such a yielder, and a lifetime-free type equals
+//!      another with lifetimes erased only if it is that type, so the frame's slots
+//!      have exactly the future's types. Nothing else in the frame depends on which
+//!      coroutine the future came from: a plain future polled in another coroutine of
+//!      its own types hands its value out there, which is defined. Both identities are
+//!      constants, so the comparison folds; the future carries nothing, and a plain
+//!      coroutine takes no identity (its frame holds [`Id::PLAIN`], which no yielder
+//!      with an identity has).
 //!
-//! Later polls skip check 4. They rely on checks 2 and 3 and on pinning instead: the
-//! futures are `!Unpin`, so a future that passed check 4 (its value is gone then) still
-//! lies where it did, inside the coroutine that checked it. Another coroutine whose
-//! range holds that place is nested in it or holds it nested, and its step can never
-//! poll the future: a `Context` cannot outlive the poll it was lent to (its lifetimes
-//! are higher-ranked in `Future::poll`), so the only code that can poll with a
-//! coroutine's context runs inside that poll, and it can only reach that coroutine's
-//! own state (locals of a body cannot be borrowed out of it) or memory made during the
-//! poll (which is not inside any coroutine made before it). A coroutine dropped takes
-//! the futures inside it along. (Check 4 stays out of later polls because the identity
-//! lives in the coroutine's memory: the compiler cannot fold the comparison there, and
-//! it would keep the whole state machine of a stream in memory; on a first poll it
-//! folds, the future having just been made from the yielder.)
+//! Later polls of a future with an identity skip check 4. They rely on checks 2 and 3
+//! and on pinning instead: the futures are `!Unpin`, so a future that passed check 4
+//! (its value is gone then) still lies where it did, inside the coroutine that checked
+//! it. Another coroutine whose range holds that place is nested in it or holds it
+//! nested, and its step can never poll the future: a `Context` cannot outlive the poll
+//! it was lent to (its lifetimes are higher-ranked in `Future::poll`), so the only code
+//! that can poll with a coroutine's context runs inside that poll, and it can only reach
+//! that coroutine's own state (locals of a body cannot be borrowed out of it) or memory
+//! made during the poll (which is not inside any coroutine made before it). A coroutine
+//! dropped takes the futures inside it along. (Check 4 stays out of later polls because
+//! the identity lives in the coroutine's memory: the compiler cannot fold the
+//! comparison there. Even on first polls it does not fold where a consumer reaches the
+//! coroutine through a stored pointer, as an `async fn` awaiting a pinned stream does,
+//! and that one branch kept the stream's whole state machine in memory: 5x the
+//! hand-written stream under an executor. That is what the plain mode is for.)
 //!
 //! Variance keeps the lifetimes honest: a coroutine is covariant in `Y` and contravariant
 //! in `A` (it produces `Y`s and consumes `A`s); a yielder is the other way round; a
@@ -55,6 +71,7 @@
 //! that executor's waker (`outer`): cloning or waking our waker forwards to it, so
 //! futures awaited inside the body register the real waker.
 
+use core::any::TypeId;
 use core::future::Future;
 use core::marker::{PhantomData, PhantomPinned};
 use core::mem::{ManuallyDrop, MaybeUninit};
@@ -63,6 +80,7 @@ use core::ptr;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use crate::id::Id;
+use crate::plain::LifetimeFree;
 
 /// Everything one step of a body shares with the yield futures it polls. `repr(C)`, the
 /// header first: the waker's data pointer is the frame's address, and the type-erased
@@ -88,8 +106,10 @@ struct Header<'o> {
     /// Check 3: where the coroutine being stepped lies.
     start: *const u8,
     len: usize,
-    /// Check 4: the coroutine being stepped.
+    /// Check 4: the coroutine being stepped (futures of an [`Id`]).
     id: Id,
+    /// Check 4: the frame's `(Y, A)`, lifetimes erased ([`Plain`] futures).
+    types: TypeId,
 }
 
 /// The coroutine a step polls: its identity and where it lies in memory.
@@ -133,6 +153,7 @@ pub(crate) fn poll_body<F: Future + ?Sized, Y, A>(
             start: owner.start,
             len: owner.len,
             id: owner.id,
+            types: typeid::of::<(Y, A)>(),
         });
         (&raw mut (*at).yielded).write(None);
         (&raw mut (*at).arg).write(arg);
@@ -239,9 +260,20 @@ unsafe fn wake_by_ref(data: *const ()) {
 /// None needed: it does nothing (`unsafe` for the vtable's signature).
 unsafe fn drop(_: *const ()) {}
 
+/// Which coroutines a yield future may be polled in (check 4 of the module docs).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum Owned {
+    /// An [`Id`] future polled before: checks 2 and 3 suffice.
+    Placed,
+    /// An [`Id`] future's first poll: the coroutine with this identity.
+    By(Id),
+    /// A [`Plain`] future: any coroutine of exactly its `Y` and `A`.
+    Typed,
+}
+
 /// Finds the frame of the step currently polling a yield future that lies at `me`
-/// (`size` bytes) and, on its first poll, belongs to the coroutine `first`: the checks
-/// of the module docs.
+/// (`size` bytes) and is `owned` as that says: the checks of the module docs.
 ///
 /// # Panics
 ///
@@ -253,7 +285,7 @@ fn frame_of<Y, A>(
     cx: &Context<'_>,
     me: *const u8,
     size: usize,
-    first: Option<Id>,
+    owned: Owned,
 ) -> *mut Frame<'static, Y, A> {
     let waker = cx.waker();
     if !ptr::eq(waker.vtable(), &raw const VTABLE) {
@@ -272,9 +304,12 @@ fn frame_of<Y, A>(
     if offset > header.len.saturating_sub(size) {
         polled_outside_body();
     }
-    if let Some(id) = first
-        && id != header.id
-    {
+    let belongs = match owned {
+        Owned::Placed => true,
+        Owned::By(id) => id == header.id,
+        Owned::Typed => header.types == typeid::of::<(Y, A)>(),
+    };
+    if !belongs {
         polled_in_another_coroutine();
     }
     frame.cast_mut().cast()
@@ -311,14 +346,60 @@ fn polled_in_another_coroutine() -> ! {
     panic!("a `yield_!` was polled inside another coroutine than the one it belongs to")
 }
 
+/// What a yielder's futures carry to prove they belong to the coroutine being stepped
+/// (check 4 of the module docs): an [`Id`] (any coroutine), or [`Plain`]. Sealed.
+#[doc(hidden)]
+pub trait Mode: sealed::Sealed + Copy {
+    /// What check 4 asks of a future of this mode, on its first poll or a later one.
+    fn owned(self, first: bool) -> Owned;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Id {}
+    impl Sealed for super::Plain {}
+}
+
+/// The mode of any coroutine: a yield future's first poll compares its coroutine's
+/// [`Id`] with the frame's.
+impl Mode for Id {
+    #[inline(always)]
+    fn owned(self, first: bool) -> Owned {
+        if first {
+            Owned::By(self)
+        } else {
+            Owned::Placed
+        }
+    }
+}
+
+/// The mode of a coroutine whose `Y` and `A` name no lifetime ([`LifetimeFree`]): a
+/// yield future may be polled in any coroutine of exactly its types, checked on every
+/// poll by comparing type identities, which the compiler folds (nothing is loaded from
+/// the coroutine's memory, and the futures carry nothing). With no lifetime to
+/// confuse, a future polled in another coroutine of its own types moves values of the
+/// right types, which is all the frame relies on.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Plain {
+    _private: (),
+}
+
+impl Mode for Plain {
+    #[inline(always)]
+    fn owned(self, _first: bool) -> Owned {
+        Owned::Typed
+    }
+}
+
 /// The handle a coroutine's body holds; `yield_!` and `yield_from!` call it.
 ///
-/// Made only by [`Yielder::pair`], with the [`Identity`] the coroutine is then made
-/// with, and the same types (see the module docs); everything it makes is sound under
-/// any use.
+/// Made only by [`Yielder::pair`] (or, for [`LifetimeFree`] types, [`Pick`]), with the
+/// [`Identity`] the coroutine is then made with, and the same types (see the module
+/// docs); everything it makes is sound under any use.
 #[doc(hidden)]
-pub struct Yielder<Y, A> {
-    id: Id,
+pub struct Yielder<Y, A, K: Mode = Id> {
+    key: K,
     /// Contravariant in `Y` (it takes them), covariant in `A` (it gives them).
     _types: PhantomData<fn(Y) -> A>,
 }
@@ -342,7 +423,7 @@ impl<Y, A> core::fmt::Debug for Identity<Y, A> {
     }
 }
 
-impl<Y, A> Yielder<Y, A> {
+impl<Y, A> Yielder<Y, A, Id> {
     /// A fresh identity, for the coroutine to be made with, and the yielder of that
     /// coroutine, for its body: same `Y` and `A` (up to the variance of each half).
     #[inline]
@@ -354,19 +435,81 @@ impl<Y, A> Yielder<Y, A> {
                 _types: PhantomData,
             },
             Yielder {
-                id,
+                key: id,
                 _types: PhantomData,
             },
         )
     }
+}
 
+/// Picks the yielder of a coroutine by its types, at compile time: [`Plain`] when `Y`
+/// and `A` are [`LifetimeFree`], else an [`Id`]. The expansion calls
+/// `(&Pick::<Y, A>::new()).pair()` with [`PickPlain`] and [`PickChecked`] in scope: the
+/// first applies by value when its bounds hold, the second after auto-reference
+/// (autoref specialization). Either way, the pair is sound: each mode checks what it
+/// relies on, and a plain yielder is only made for lifetime-free types.
+#[doc(hidden)]
+pub struct Pick<Y, A>(PhantomData<fn(A) -> Y>);
+
+impl<Y, A> Pick<Y, A> {
+    #[inline(always)]
+    #[allow(clippy::new_without_default, reason = "only the expansion makes one")]
+    pub fn new() -> Self {
+        Pick(PhantomData)
+    }
+}
+
+impl<Y, A> core::fmt::Debug for Pick<Y, A> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Pick")
+    }
+}
+
+/// See [`Pick`].
+#[doc(hidden)]
+pub trait PickPlain<Y, A> {
+    fn pair(&self) -> (Identity<Y, A>, Yielder<Y, A, Plain>);
+}
+
+impl<Y: LifetimeFree, A: LifetimeFree> PickPlain<Y, A> for Pick<Y, A> {
+    /// No fresh identity: a plain coroutine's frame carries [`Id::PLAIN`], which no
+    /// other yielder has, and its futures check types instead.
+    #[inline(always)]
+    fn pair(&self) -> (Identity<Y, A>, Yielder<Y, A, Plain>) {
+        (
+            Identity {
+                id: Id::PLAIN,
+                _types: PhantomData,
+            },
+            Yielder {
+                key: Plain { _private: () },
+                _types: PhantomData,
+            },
+        )
+    }
+}
+
+/// See [`Pick`].
+#[doc(hidden)]
+pub trait PickChecked<Y, A> {
+    fn pair(&self) -> (Identity<Y, A>, Yielder<Y, A, Id>);
+}
+
+impl<Y, A> PickChecked<Y, A> for &Pick<Y, A> {
+    #[inline(always)]
+    fn pair(&self) -> (Identity<Y, A>, Yielder<Y, A, Id>) {
+        Yielder::pair()
+    }
+}
+
+impl<Y, A, K: Mode> Yielder<Y, A, K> {
     /// A `yield_!(value)`: a future that hands `value` out and suspends, then evaluates
     /// to the next resume argument. The `()` is where the expansion puts its dead
     /// `break` to the body's label.
     #[inline]
-    pub fn yield_(&self, (): (), value: Y) -> Yield<Y, A> {
+    pub fn yield_(&self, (): (), value: Y) -> Yield<Y, A, K> {
         Yield {
-            id: self.id,
+            key: self.key,
             value: Some(value),
             _types: PhantomData,
             _pinned: PhantomPinned,
@@ -375,16 +518,16 @@ impl<Y, A> Yielder<Y, A> {
 
     /// The future that binds the `#[resume]` parameter to the first resume argument.
     #[inline]
-    pub fn first_arg(&self) -> FirstArg<Y, A> {
+    pub fn first_arg(&self) -> FirstArg<Y, A, K> {
         FirstArg {
-            id: self.id,
+            key: self.key,
             _types: PhantomData,
             _pinned: PhantomPinned,
         }
     }
 }
 
-impl<A> Yielder<(), A> {
+impl<A, K: Mode> Yielder<(), A, K> {
     /// [`yield_`](Self::yield_) in a coroutine that names no yield type: a value other
     /// than `()` is an error that says to add `yield = T`.
     #[inline]
@@ -392,13 +535,13 @@ impl<A> Yielder<(), A> {
         clippy::needless_pass_by_value,
         reason = "the value is taken as a yield's is; it can only be `()`"
     )]
-    pub fn yield_unit<V: crate::hints::UnitYield>(&self, (): (), value: V) -> Yield<(), A> {
+    pub fn yield_unit<V: crate::hints::UnitYield>(&self, (): (), value: V) -> Yield<(), A, K> {
         let _ = value;
         self.yield_((), ())
     }
 }
 
-impl<Y, A> core::fmt::Debug for Yielder<Y, A> {
+impl<Y, A, K: Mode> core::fmt::Debug for Yielder<Y, A, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Yielder")
     }
@@ -412,14 +555,14 @@ impl<Y, A> core::fmt::Debug for Yielder<Y, A> {
 /// a later step). `!Unpin`: see the module docs.
 #[doc(hidden)]
 #[must_use = "a `yield_!` does nothing unless awaited"]
-pub struct Yield<Y, A> {
-    id: Id,
+pub struct Yield<Y, A, K: Mode = Id> {
+    key: K,
     value: Option<Y>,
     _types: PhantomData<fn() -> A>,
     _pinned: PhantomPinned,
 }
 
-impl<Y, A> Future for Yield<Y, A> {
+impl<Y, A, K: Mode> Future for Yield<Y, A, K> {
     type Output = A;
 
     #[inline]
@@ -429,12 +572,16 @@ impl<Y, A> Future for Yield<Y, A> {
         // SAFETY: nothing here is structurally pinned: the value is moved out by value,
         // and the future itself is never moved.
         let this = unsafe { self.get_unchecked_mut() };
-        let first = this.value.is_some().then_some(this.id);
-        let frame = frame_of::<Y, A>(cx, me, size_of::<Self>(), first);
+        let owned = this.key.owned(this.value.is_some());
+        let frame = frame_of::<Y, A>(cx, me, size_of::<Self>(), owned);
         // SAFETY: `frame` is the live `Frame<Y, A>` of the current step, polled on its
         // thread (`frame_of`'s checks); nothing else accesses it during this call.
         unsafe {
-            if let Some(value) = this.value.take() {
+            // Tested before it is taken: a later poll then only reads it (a stream
+            // whose state stays in memory stores nothing for it).
+            if this.value.is_some()
+                && let Some(value) = this.value.take()
+            {
                 // A value already waiting (only a yield polled out of order puts one
                 // there) is dropped once the frame is consistent again.
                 let earlier = (*frame).yielded.replace(value);
@@ -457,7 +604,7 @@ impl<Y, A> Future for Yield<Y, A> {
     }
 }
 
-impl<Y, A> core::fmt::Debug for Yield<Y, A> {
+impl<Y, A, K: Mode> core::fmt::Debug for Yield<Y, A, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Yield")
     }
@@ -467,20 +614,20 @@ impl<Y, A> core::fmt::Debug for Yield<Y, A> {
 /// body's first), so the compiler can see it never suspends.
 #[doc(hidden)]
 #[must_use = "the first resume argument is only bound when awaited"]
-pub struct FirstArg<Y, A> {
-    id: Id,
+pub struct FirstArg<Y, A, K: Mode = Id> {
+    key: K,
     _types: PhantomData<fn(Y) -> A>,
     _pinned: PhantomPinned,
 }
 
-impl<Y, A> Future for FirstArg<Y, A> {
+impl<Y, A, K: Mode> Future for FirstArg<Y, A, K> {
     type Output = A;
 
     #[inline]
     #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<A> {
         let me = ptr::from_ref(&*self).cast::<u8>();
-        let frame = frame_of::<Y, A>(cx, me, size_of::<Self>(), Some(self.id));
+        let frame = frame_of::<Y, A>(cx, me, size_of::<Self>(), self.key.owned(true));
         // SAFETY: `frame` is the live `Frame<Y, A>` of the current step, polled on its
         // thread (`frame_of`'s checks); we take one field.
         match unsafe { (*frame).arg.take() } {
@@ -497,7 +644,7 @@ fn first_arg_missing() -> ! {
     panic!("the `#[resume]` parameter was bound in a step that carries no resume argument")
 }
 
-impl<Y, A> core::fmt::Debug for FirstArg<Y, A> {
+impl<Y, A, K: Mode> core::fmt::Debug for FirstArg<Y, A, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("FirstArg")
     }

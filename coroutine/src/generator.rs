@@ -135,13 +135,24 @@ impl<R, Y, A, F: Future<Output = R> + ?Sized> Body<R, Y, A, F> {
             start: (&raw const *this).cast::<u8>(),
             len: size_of_val(this),
         };
+        // A sync step marks itself `Polling`, so a resume after its body panicked says
+        // so. An async step writes the status only where it changes, and is never
+        // `Polling`: a status written on every yield, into memory the consumer reaches
+        // through a pointer, kept a stream's whole state machine in memory under an
+        // executor (BENCHMARKS.md). After a panic, its body's own state machine panics
+        // instead ("`async fn` resumed after panicking").
+        let sync = outer.is_none();
         match this.status {
             Status::Done => resumed_after_completion(),
-            Status::Polling => resumed_after_panicking(),
+            Status::Polling if sync => resumed_after_panicking(),
             Status::Suspended if arg.is_none() => missing_argument(),
-            Status::Suspended | Status::Awaiting => {}
+            Status::Suspended | Status::Awaiting | Status::Polling => {}
         }
-        this.status = Status::Polling;
+        if sync {
+            this.status = Status::Polling;
+        } else if this.status == Status::Awaiting {
+            this.status = Status::Suspended;
+        }
         // SAFETY: as above, `fut` is structurally pinned.
         let fut = unsafe { Pin::new_unchecked(&mut this.fut) };
         let out = poll_body::<F, Y, A>(fut, owner, arg.take(), outer);
@@ -157,7 +168,9 @@ impl<R, Y, A, F: Future<Output = R> + ?Sized> Body<R, Y, A, F> {
             }
             Poll::Pending => {
                 if let Some(y) = out.yielded {
-                    this.status = Status::Suspended;
+                    if sync {
+                        this.status = Status::Suspended;
+                    }
                     Step::Yielded(y)
                 } else {
                     this.status = Status::Awaiting;

@@ -22,9 +22,11 @@ use core::sync::atomic::AtomicU64;
 #[cfg(not(target_has_atomic = "64"))]
 use portable_atomic::AtomicU64;
 
-/// The identity of one coroutine. Never reused.
+/// The identity of one coroutine. Never reused. Public only to be named in the
+/// yielder's type (`coroutine::__private`): nothing outside this crate can make one.
+#[doc(hidden)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct Id(NonZeroU64);
+pub struct Id(NonZeroU64);
 
 /// The next identity no thread has taken (0 is never handed out).
 static NEXT: AtomicU64 = AtomicU64::new(1);
@@ -95,12 +97,21 @@ mod source {
 }
 
 impl Id {
+    /// The identity of every coroutine in the `Plain` mode (see `channel.rs`), which
+    /// takes no fresh one: never handed out by [`Id::new`] (the counter stops before
+    /// 2^63), so no first poll of a future with an identity passes in a plain coroutine.
+    pub(crate) const PLAIN: Id = Id(NonZeroU64::MAX);
+
+    /// See [`Id::new`].
+    const STAND_IN: NonZeroU64 = NonZeroU64::new(u64::MAX - 1).unwrap();
+
     /// A fresh identity.
     #[inline]
     pub(crate) fn new() -> Id {
-        // The counter starts at 1 and stops before 2^63, so `MAX` (never handed out
-        // otherwise) only stands in for a 0 that cannot happen, without a panic path.
-        Id(NonZeroU64::new(source::next()).unwrap_or(NonZeroU64::MAX))
+        // The counter starts at 1 and stops before 2^63, so 0 cannot come out:
+        // `MAX - 1` (never handed out otherwise, and not `PLAIN`) stands in for it only
+        // to have no panic path.
+        Id(NonZeroU64::new(source::next()).unwrap_or(Self::STAND_IN))
     }
 }
 

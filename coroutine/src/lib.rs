@@ -42,7 +42,10 @@
 //! closure or block would: by reference, or by value with `move`, borrows checked by
 //! the compiler. The closure's parameter, if any, binds the first resume argument. The
 //! yield type is inferred from the `yield_!`s; write it as `co!(yield = T, || ..)`
-//! where it cannot be (a coercion at the yield, say). The value is the same [`Gen`] or
+//! where it cannot be (a coercion at the yield, say), or for speed: with the yield
+//! and resume types written out, a coroutine of [`LifetimeFree`] types needs no
+//! run-time identity (cheaper to make, and faster as a stream under an executor),
+//! which an inferred type is known too late to allow. The value is the same [`Gen`] or
 //! [`AsyncGen`] a fn coroutine returns, with every trait above, and holds its state
 //! inline.
 //!
@@ -273,7 +276,7 @@
 //!
 //! // becomes, roughly:
 //! fn countdown(from: u32) -> coroutine::Gen<impl Future<Output = &'static str>, u32, ()> {
-//!     let (identity, yielder) = Yielder::<u32, ()>::pair();
+//!     let (identity, yielder) = Pick::<u32, ()>::pair(); // see `LifetimeFree`
 //!     Gen::new(identity, async move {
 //!         let from = from;
 //!         let ret: &'static str = 'body: { ...yielder.yield_(i).await... };
@@ -297,9 +300,10 @@
 //! coroutine's by the type system (one `Yielder::pair` call makes both, so
 //! elided lifetimes in `yield = T` or the resume type mean what the signature's elision
 //! gives); and a yield future touches a resume's slot only after checking, at run time,
-//! that it is polled by its own coroutine, on that coroutine's thread, from inside its
-//! body. Misuse that gets past the compiler is a panic with a message that says what
-//! happened. `SOUNDNESS.md` in the repository holds the whole argument, and the tests
+//! that it is polled by its own coroutine (or, when the yield and resume types are
+//! [`LifetimeFree`], by a coroutine of exactly its types: a check the compiler folds
+//! away), on that coroutine's thread, from inside its body. Misuse that gets past the
+//! compiler is a panic with a message that says what happened. `SOUNDNESS.md` in the repository holds the whole argument, and the tests
 //! attack each step of it.
 //!
 //! # What does not compile
@@ -365,6 +369,7 @@ mod generator;
 mod hints;
 mod id;
 mod iter;
+mod plain;
 mod state;
 
 pub use async_gen::{AsyncGen, Resume};
@@ -373,6 +378,7 @@ pub use boxed::{BoxAsyncCoroutine, BoxCoroutine, LocalBoxAsyncCoroutine, LocalBo
 pub use delegate::{AsyncCoroutine, AsyncStep};
 pub use generator::Gen;
 pub use iter::Iter;
+pub use plain::LifetimeFree;
 pub use state::{Coroutine, CoroutineState};
 
 /// Marks a fn as a coroutine. See the [crate docs](crate) for the full story.
@@ -612,12 +618,15 @@ macro_rules! __yield_from {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::async_gen::AsyncGen;
-    pub use crate::channel::{FirstArg, Identity, Yield, Yielder};
+    pub use crate::channel::{
+        FirstArg, Identity, Mode, Owned, Pick, PickChecked, PickPlain, Plain, Yield, Yielder,
+    };
     pub use crate::delegate::{AsyncKind, Probe, StreamKind, SyncKind};
     pub use crate::generator::Gen;
     pub use crate::hints::{
         IterateInstead, NeedsAlloc, NoResumeArgument, UnitYield, YieldsNothing,
     };
+    pub use crate::id::Id;
     pub use core::convert::Infallible;
     pub use core::future::Future;
     pub use core::marker::PhantomData;

@@ -108,6 +108,54 @@ fn a_panic_drops_live_locals_and_later_resumes_panic_with_a_clear_message() {
     assert_eq!(log.borrow().len(), 2, "nothing dropped twice");
 }
 
+/// Panics in its second step: after a yield (`at_await: false`) or after an await
+/// that was not ready (`true`).
+#[coroutine::coroutine(yield = u8)]
+async fn async_panics_at_second_step(log: Log, at_await: bool) -> u8 {
+    let _a = Noisy("a", log.clone());
+    if at_await {
+        pending_once().await;
+    } else {
+        yield_!(1);
+    }
+    let _b = Noisy("b", log);
+    panic!("boom in the async body");
+}
+
+#[test]
+fn an_async_coroutine_resumed_after_its_body_panicked_panics_with_a_clear_message() {
+    let mut cx = Context::from_waker(Waker::noop());
+    for at_await in [false, true] {
+        let log = Log::default();
+        let mut c = pin!(async_panics_at_second_step(log.clone(), at_await));
+        let first = pin!(c.as_mut().resume(())).poll(&mut cx);
+        let expected = if at_await {
+            Poll::Pending
+        } else {
+            Poll::Ready(CoroutineState::Yielded(1))
+        };
+        assert_eq!(first, expected, "at_await: {at_await}");
+        let err = catch_unwind(AssertUnwindSafe(|| {
+            pin!(c.as_mut().resume(())).poll(&mut cx)
+        }))
+        .unwrap_err();
+        assert_eq!(err.downcast_ref::<&str>(), Some(&"boom in the async body"));
+        assert_eq!(*log.borrow(), ["b", "a"], "dropped during unwinding");
+        // The body's own state machine reports it, in the words of an `async fn`: an
+        // async step does not mark itself (see `Body::step`).
+        let err = catch_unwind(AssertUnwindSafe(|| {
+            pin!(c.as_mut().resume(())).poll(&mut cx)
+        }))
+        .unwrap_err();
+        let message = err.downcast_ref::<&str>().copied().unwrap_or_default();
+        assert_eq!(
+            message, "`async fn` resumed after panicking",
+            "at_await: {at_await}"
+        );
+        assert_eq!(log.borrow().len(), 2, "nothing dropped twice");
+    }
+}
+
 #[coroutine::coroutine(yield = u8)]
 fn one_yield() -> &'static str {
     yield_!(1);

@@ -18,7 +18,7 @@ use std::rc::Rc;
 use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 
-use coroutine::__private::Yield;
+use coroutine::__private::{Plain, Yield};
 use coroutine::{Coroutine, CoroutineState, yield_};
 use tests::pending_once;
 
@@ -114,33 +114,71 @@ fn a_yield_polled_twice_hands_its_value_out_once() {
     );
 }
 
-/// A yield future made by one coroutine's yielder, for another to poll.
-static STOLEN_YIELD: Mutex<Option<Yield<NonZeroUsize, ()>>> = Mutex::new(None);
+/// A word with no `LifetimeFree` impl: its coroutines take the mode with a run-time
+/// identity, `NonZeroUsize`'s the plain one (checked by types alone).
+#[derive(Debug, PartialEq)]
+struct Word(NonZeroUsize);
+
+/// A yield future made by one coroutine's yielder, for another to poll: one of each mode.
+static STOLEN_PLAIN: Mutex<Option<Yield<NonZeroUsize, (), Plain>>> = Mutex::new(None);
+static STOLEN_CHECKED: Mutex<Option<Yield<Word, ()>>> = Mutex::new(None);
 
 macro_rules! steal_yield {
-    (yield_!(@__coroutine_internal $l:lifetime, $y:ident, $v:expr)) => {
-        *STOLEN_YIELD.lock().unwrap() = Some($y.yield_((), $v))
+    ($into:ident, yield_!(@__coroutine_internal $l:lifetime, $y:ident, $v:expr)) => {
+        *$into.lock().unwrap() = Some($y.yield_((), $v))
     };
 }
 
 #[coroutine::coroutine(yield = NonZeroUsize)]
-fn lends_a_yield() {
-    steal_yield!(yield_!(NonZeroUsize::new(0x1234).unwrap()));
+fn lends_a_plain_yield() {
+    steal_yield!(STOLEN_PLAIN, yield_!(NonZeroUsize::new(0x1234).unwrap()));
+}
+
+#[coroutine::coroutine(yield = Word)]
+fn lends_a_checked_yield() {
+    steal_yield!(
+        STOLEN_CHECKED,
+        yield_!(Word(NonZeroUsize::new(0x1234).unwrap()))
+    );
+}
+
+/// Takes whichever yield future was stolen last.
+fn take_stolen() -> Pin<Box<dyn Future<Output = ()>>> {
+    match STOLEN_PLAIN.lock().unwrap().take() {
+        Some(y) => Box::pin(y),
+        None => Box::pin(STOLEN_CHECKED.lock().unwrap().take().unwrap()),
+    }
 }
 
 /// Would read the stolen `NonZeroUsize` as a `&'static mut u64`.
 #[coroutine::coroutine(yield = &'static mut u64)]
-fn polls_a_stolen_yield_in_place() {
-    let stolen = STOLEN_YIELD.lock().unwrap().take().unwrap();
-    let stolen = pin!(stolen);
-    aw!(stolen);
+fn polls_a_stolen_yield_in_place(plain: bool) {
+    if plain {
+        let stolen = STOLEN_PLAIN.lock().unwrap().take().unwrap();
+        let stolen = pin!(stolen);
+        aw!(stolen);
+    } else {
+        let stolen = STOLEN_CHECKED.lock().unwrap().take().unwrap();
+        let stolen = pin!(stolen);
+        aw!(stolen);
+    }
 }
 
 /// The same, polled where it lies (a box): outside any coroutine's body.
 #[coroutine::coroutine(yield = &'static mut u64)]
 fn polls_a_stolen_yield_boxed() {
-    let stolen = Box::pin(STOLEN_YIELD.lock().unwrap().take().unwrap());
-    aw!(stolen);
+    aw!(take_stolen());
+}
+
+/// Makes the yield future of the mode `plain` and leaves it in its static.
+fn lend(plain: bool) {
+    if plain {
+        let mut lender = pin!(lends_a_plain_yield());
+        assert_eq!(lender.as_mut().resume(()), CoroutineState::Complete(()));
+    } else {
+        let mut lender = pin!(lends_a_checked_yield());
+        assert_eq!(lender.as_mut().resume(()), CoroutineState::Complete(()));
+    }
 }
 
 #[test]
@@ -148,24 +186,70 @@ fn a_yield_moved_into_a_coroutine_of_other_types_panics_there() {
     let _serial = SERIAL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut lender = pin!(lends_a_yield());
-    assert_eq!(lender.as_mut().resume(()), CoroutineState::Complete(()));
-    let mut thief = pin!(polls_a_stolen_yield_in_place());
+    for plain in [true, false] {
+        lend(plain);
+        let mut thief = pin!(polls_a_stolen_yield_in_place(plain));
+        assert_eq!(
+            panic_message(|| {
+                let _ = thief.as_mut().resume(());
+            }),
+            OTHER_COROUTINE,
+            "plain: {plain}"
+        );
+
+        lend(plain);
+        let mut thief = pin!(polls_a_stolen_yield_boxed());
+        assert_eq!(
+            panic_message(|| {
+                let _ = thief.as_mut().resume(());
+            }),
+            OUTSIDE_BODY,
+            "plain: {plain}"
+        );
+    }
+}
+
+/// Polls the stolen plain yield in a coroutine of exactly its types.
+#[coroutine::coroutine(yield = NonZeroUsize)]
+fn polls_a_stolen_plain_yield_of_its_types() -> u32 {
+    let stolen = STOLEN_PLAIN.lock().unwrap().take().unwrap();
+    let stolen = pin!(stolen);
+    aw!(stolen);
+    7
+}
+
+/// The same with the checked yield.
+#[coroutine::coroutine(yield = Word)]
+fn polls_a_stolen_checked_yield_of_its_types() -> u32 {
+    let stolen = STOLEN_CHECKED.lock().unwrap().take().unwrap();
+    let stolen = pin!(stolen);
+    aw!(stolen);
+    7
+}
+
+#[test]
+fn a_plain_yield_in_a_coroutine_of_its_own_types_yields_there() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // With no lifetime in its types there is nothing to confuse: the value crosses
+    // where the future is polled.
+    lend(true);
+    let mut host = pin!(polls_a_stolen_plain_yield_of_its_types());
+    assert_eq!(
+        host.as_mut().resume(()),
+        CoroutineState::Yielded(NonZeroUsize::new(0x1234).unwrap())
+    );
+    assert_eq!(host.as_mut().resume(()), CoroutineState::Complete(7));
+
+    // Where the types could hold lifetimes, the coroutine's identity is checked.
+    lend(false);
+    let mut host = pin!(polls_a_stolen_checked_yield_of_its_types());
     assert_eq!(
         panic_message(|| {
-            let _ = thief.as_mut().resume(());
+            let _ = host.as_mut().resume(());
         }),
         OTHER_COROUTINE
-    );
-
-    let mut lender = pin!(lends_a_yield());
-    assert_eq!(lender.as_mut().resume(()), CoroutineState::Complete(()));
-    let mut thief = pin!(polls_a_stolen_yield_boxed());
-    assert_eq!(
-        panic_message(|| {
-            let _ = thief.as_mut().resume(());
-        }),
-        OUTSIDE_BODY
     );
 }
 
@@ -174,20 +258,21 @@ fn a_yield_polled_under_a_foreign_waker_panics() {
     let _serial = SERIAL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut lender = pin!(lends_a_yield());
-    assert_eq!(lender.as_mut().resume(()), CoroutineState::Complete(()));
-    let stolen = STOLEN_YIELD.lock().unwrap().take().unwrap();
-    let mut stolen = pin!(stolen);
-    let mut cx = Context::from_waker(Waker::noop());
-    assert_eq!(
-        panic_message(|| {
-            let _ = stolen.as_mut().poll(&mut cx);
-        }),
-        OUTSIDE_COROUTINE
-    );
+    for plain in [true, false] {
+        lend(plain);
+        let mut stolen = take_stolen();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert_eq!(
+            panic_message(|| {
+                let _ = stolen.as_mut().poll(&mut cx);
+            }),
+            OUTSIDE_COROUTINE,
+            "plain: {plain}"
+        );
+    }
 }
 
-/// The tests sharing `STOLEN_YIELD` run one at a time.
+/// The tests sharing `STOLEN_PLAIN` and `STOLEN_CHECKED` run one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
 
 /// Re-declares the body's label inside an `async` block, so the dead `break` of the
@@ -245,21 +330,30 @@ fn a_relabelled_yield_polled_elsewhere_panics() {
 mod named_yield {
     //! A user macro named `yield_` receives the internal tokens directly.
     use super::{OTHER_COROUTINE, panic_message};
-    use coroutine::__private::Yielder;
+    use coroutine::__private::{Plain, Yielder};
     use coroutine::{Coroutine, CoroutineState};
     use std::cell::RefCell;
     use std::pin::pin;
 
+    /// No `LifetimeFree` impl: the yielder carries the coroutine's identity.
+    #[derive(Debug, PartialEq)]
+    pub struct Word(u64);
+
     thread_local! {
-        static STOLEN_YIELDER: RefCell<Option<Yielder<u64, ()>>> = const { RefCell::new(None) };
+        static STOLEN_YIELDER: RefCell<Option<Yielder<Word, ()>>> = const { RefCell::new(None) };
+        static STOLEN_PLAIN: RefCell<Option<Yielder<u64, (), Plain>>> = const { RefCell::new(None) };
     }
 
     macro_rules! yield_ {
         // A `yield_!` written directly in the body gets the guard-free arm; one in
         // another macro's tokens the labeled one.
-        (@__coroutine_direct $y:ident, $v:expr) => {{
+        (@__coroutine_direct $y:ident, Word($v:expr)) => {{
             let _ = $v;
             STOLEN_YIELDER.with(|s| *s.borrow_mut() = Some($y));
+        }};
+        (@__coroutine_direct $y:ident, $v:expr) => {{
+            let _ = $v;
+            STOLEN_PLAIN.with(|s| *s.borrow_mut() = Some($y));
         }};
         (@__coroutine_internal $l:lifetime, $y:ident, $v:expr) => {{
             let _ = $v;
@@ -273,15 +367,15 @@ mod named_yield {
         };
     }
 
-    #[coroutine::coroutine(yield = u64)]
+    #[coroutine::coroutine(yield = Word)]
     fn gives_its_yielder_away() {
-        yield_!(1);
+        yield_!(Word(1));
     }
 
-    #[coroutine::coroutine(yield = u64)]
+    #[coroutine::coroutine(yield = Word)]
     fn yields_with_a_stolen_yielder() {
         let yielder = STOLEN_YIELDER.with(|s| s.borrow_mut().take()).unwrap();
-        aw!(yielder.yield_((), 5));
+        aw!(yielder.yield_((), Word(5)));
     }
 
     #[test]
@@ -289,6 +383,100 @@ mod named_yield {
         let mut lender = pin!(gives_its_yielder_away());
         assert_eq!(lender.as_mut().resume(()), CoroutineState::Complete(()));
         let mut thief = pin!(yields_with_a_stolen_yielder());
+        assert_eq!(
+            panic_message(|| {
+                let _ = thief.as_mut().resume(());
+            }),
+            OTHER_COROUTINE
+        );
+    }
+
+    #[coroutine::coroutine(yield = u64)]
+    fn gives_its_plain_yielder_away() {
+        yield_!(1);
+    }
+
+    #[coroutine::coroutine(yield = u64)]
+    fn yields_with_a_stolen_plain_yielder() -> u8 {
+        let yielder = STOLEN_PLAIN.with(|s| s.borrow_mut().take()).unwrap();
+        aw!(yielder.yield_((), 5));
+        9
+    }
+
+    #[coroutine::coroutine(yield = u32)]
+    fn yields_other_types_with_a_stolen_plain_yielder() {
+        let yielder = STOLEN_PLAIN.with(|s| s.borrow_mut().take()).unwrap();
+        aw!(yielder.yield_((), 5));
+    }
+
+    #[test]
+    fn a_stolen_plain_yielder_works_only_for_its_own_types() {
+        let mut lender = pin!(gives_its_plain_yielder_away());
+        assert_eq!(lender.as_mut().resume(()), CoroutineState::Complete(()));
+        let mut host = pin!(yields_with_a_stolen_plain_yielder());
+        assert_eq!(host.as_mut().resume(()), CoroutineState::Yielded(5));
+        assert_eq!(host.as_mut().resume(()), CoroutineState::Complete(9));
+
+        let mut lender = pin!(gives_its_plain_yielder_away());
+        assert_eq!(lender.as_mut().resume(()), CoroutineState::Complete(()));
+        let mut thief = pin!(yields_other_types_with_a_stolen_plain_yielder());
+        assert_eq!(
+            panic_message(|| {
+                let _ = thief.as_mut().resume(());
+            }),
+            OTHER_COROUTINE
+        );
+    }
+}
+
+mod lifetime_laundering {
+    //! The plain mode (no run-time identity) is only for types without lifetimes: a
+    //! yielder of `&'x str`, stolen and used in a coroutine of `&'static str`, would
+    //! otherwise hand out a borrow of short-lived data as `&'static str` (the two types
+    //! are the same with lifetimes erased). Such a yielder carries its identity.
+    use super::{OTHER_COROUTINE, panic_message};
+    use coroutine::__private::Yielder;
+    #[allow(unused_imports, reason = "its one use is rewritten by the attribute")]
+    use coroutine::yield_;
+    use coroutine::{Coroutine, CoroutineState};
+    use std::cell::RefCell;
+    use std::pin::pin;
+
+    type Slot<'x> = RefCell<Option<Yielder<&'x str, ()>>>;
+
+    macro_rules! steal {
+        ($slot:ident, yield_!(@__coroutine_internal $l:lifetime, $y:ident, $v:expr)) => {{
+            let _ = $v;
+            *$slot.borrow_mut() = Some($y);
+        }};
+    }
+
+    macro_rules! aw {
+        ($e:expr) => {
+            $e.await
+        };
+    }
+
+    #[coroutine::coroutine(yield = &'x str)]
+    fn gives_its_yielder_away<'x>(slot: &'x Slot<'x>, data: &'x str) {
+        steal!(slot, yield_!(data));
+    }
+
+    #[coroutine::coroutine(yield = &'static str)]
+    fn launders<'x>(y: Yielder<&'x str, ()>, data: &'x str) {
+        aw!(y.yield_((), data));
+    }
+
+    #[test]
+    fn a_yielder_of_borrowed_data_is_useless_in_a_static_coroutine() {
+        let slot = Slot::default();
+        let data = String::from("short-lived");
+        {
+            let mut lender = pin!(gives_its_yielder_away(&slot, &data));
+            assert_eq!(lender.as_mut().resume(()), CoroutineState::Complete(()));
+        }
+        let stolen = slot.borrow_mut().take().unwrap();
+        let mut thief = pin!(launders(stolen, &data));
         assert_eq!(
             panic_message(|| {
                 let _ = thief.as_mut().resume(());
@@ -352,7 +540,9 @@ mod redirected_crate {
         pub struct Gen<F, Y, A>(pub F, pub super::PhantomData<fn(A) -> Y>);
 
         pub mod __private {
-            pub use coroutine::__private::{Future, Identity, Yielder};
+            pub use coroutine::__private::{
+                Future, Identity, Pick, PickChecked, PickPlain, Yielder,
+            };
 
             pub struct Gen;
 
@@ -369,6 +559,12 @@ mod redirected_crate {
     #[coroutine::coroutine(yield = &'static [u8; 4096], crate = fake)]
     fn forger() {
         fake::yield_!(&[0; 4096]);
+    }
+
+    /// The same with lifetime-free types (the plain mode): checked by types alone.
+    #[coroutine::coroutine(yield = u64, crate = fake)]
+    fn plain_forger() {
+        fake::yield_!(0x1234);
     }
 
     #[coroutine::coroutine(yield = usize)]
@@ -390,6 +586,23 @@ mod redirected_crate {
         );
 
         let fake::Gen(body, _) = forger();
+        let mut host = pin!(polls_the_raw_body(body));
+        assert_eq!(
+            panic_message(|| {
+                let _ = host.as_mut().resume(());
+            }),
+            OTHER_COROUTINE
+        );
+
+        let fake::Gen(body, _) = plain_forger();
+        let mut body = Box::pin(body);
+        assert_eq!(
+            panic_message(|| {
+                let _ = body.as_mut().poll(&mut cx);
+            }),
+            OUTSIDE_COROUTINE
+        );
+        let fake::Gen(body, _) = plain_forger();
         let mut host = pin!(polls_the_raw_body(body));
         assert_eq!(
             panic_message(|| {

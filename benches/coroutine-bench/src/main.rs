@@ -179,7 +179,7 @@ fn count_workload(n: u64) -> Workload {
                 sum(ours_count_iter(n).into_iter())
             }),
             case("ours: inline co!, stack-pinned", move || {
-                let mut c = pin!(coroutine::co!(move || for i in 0..n {
+                let mut c = pin!(coroutine::co!(yield = u64, move || for i in 0..n {
                     coroutine::yield_!(i);
                 }));
                 let mut s = 0u64;
@@ -495,6 +495,19 @@ fn create_workload(n: u64) -> Workload {
             ),
             case(
                 "ours: inline co!, stack-pinned",
+                each(|b| {
+                    let mut c = pin!(coroutine::co!(yield = u64, move || {
+                        coroutine::yield_!(b);
+                        coroutine::yield_!(b + 1);
+                        coroutine::yield_!(b + 2);
+                    }));
+                    sum(c.as_mut().iter())
+                }),
+            ),
+            // Without `yield = T` the types are only known after the body is checked,
+            // too late to pick the plain mode: this one takes an identity.
+            case(
+                "ours: co!, yield type inferred",
                 each(|b| {
                     let mut c = pin!(coroutine::co!(move || {
                         coroutine::yield_!(b);
