@@ -7,7 +7,7 @@
 //! becomes
 //! ```text
 //! fn name(self, x: T, __arg2: U) -> ::coroutine::Gen<impl Future<Output = R>, Y, A> {
-//!     let (__coroutine_identity, __coroutine_yielder) = (&Pick::<Y, A>::new()).pair();
+//!     let (__coroutine_identity, __coroutine_yielder) = (&Pick::<Y, A>::new()).__coroutine_pair();
 //!     ::coroutine::__private::Gen::new(__coroutine_identity, async move {
 //!         let _ = &self;
 //!         if let Some(__coroutine_ret) = None::<R> { return __coroutine_ret; }
@@ -153,21 +153,32 @@ fn hint(ty: TokenStream) -> TokenStream {
 
 /// The `(identity, yielder)` pair of a coroutine with yield and resume types `y`, `a`:
 /// picked by the types at compile time (`Pick`: the plain mode for lifetime-free types,
-/// the checked one otherwise), or the checked pair directly when a type is left to
-/// inference (`_`), which the pick could not see through.
+/// the checked one otherwise), or the checked pair directly when a type may be left to
+/// inference (`_`, or a macro, which may expand to one): the pick would take an
+/// inference variable for lifetime-free, and inference could then choose otherwise.
 pub(crate) fn pair(krate: &impl ToTokens, y: &TokenStream, a: &TokenStream) -> TokenStream {
-    if mentions(y.clone(), "_") || mentions(a.clone(), "_") {
+    if may_infer(y.clone()) || may_infer(a.clone()) {
         quote!(#krate::__private::Yielder::<#y, #a>::pair())
     } else {
         quote! {{
             use #krate::__private::{PickChecked as _, PickPlain as _};
-            (&#krate::__private::Pick::<#y, #a>::new()).pair()
+            (&#krate::__private::Pick::<#y, #a>::new()).__coroutine_pair()
         }}
     }
 }
 
 fn mentions_impl(tokens: TokenStream) -> bool {
     mentions(tokens, "impl")
+}
+
+/// Whether a type's tokens may hold an inference hole: a `_`, or a macro call.
+fn may_infer(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Ident(i) => i == "_",
+        TokenTree::Punct(p) => p.as_char() == '!',
+        TokenTree::Group(g) => may_infer(g.stream()),
+        TokenTree::Literal(_) => false,
+    })
 }
 
 /// Whether `tokens` hold the identifier (or `_`) `name`, in any group.
@@ -265,7 +276,7 @@ fn stub_body(f: &CoroutineFn, paths: &[TokenStream]) -> TokenStream {
 /// The coroutine made from the parameter `bindings` and the body expression `inner`:
 ///
 /// ```text
-/// let (__coroutine_identity, __coroutine_yielder) = (&Pick::<Y, A>::new()).pair();
+/// let (__coroutine_identity, __coroutine_yielder) = (&Pick::<Y, A>::new()).__coroutine_pair();
 /// Gen::new(__coroutine_identity, async move {
 ///     let _ = &self;
 ///     if let Some(__coroutine_ret) = None::<R> { return __coroutine_ret; }

@@ -6,7 +6,7 @@
 //! becomes
 //! ```text
 //! {
-//!     let (__coroutine_identity, __coroutine_yielder) = (&Pick::<Y, A>::new()).pair();
+//!     let (__coroutine_identity, __coroutine_yielder) = (&Pick::<Y, A>::new()).__coroutine_pair();
 //!     Gen::new(__coroutine_identity, async move {
 //!         let __coroutine_yielder: Yielder<Y, A, _> = __coroutine_yielder;
 //!         let first: A = __coroutine_yielder.first_arg().await;

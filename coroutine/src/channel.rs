@@ -158,7 +158,18 @@ pub(crate) fn poll_body<F: Future + ?Sized, Y, A>(
         (&raw mut (*at).yielded).write(None);
         (&raw mut (*at).arg).write(arg);
     }
-    let poll = body.poll(&mut cx);
+    // If the body unwinds, the slots are dropped where they lie: an argument it never
+    // took (say, one sent after it panicked) and a value it handed out. Only slots
+    // that need it get the guard: even an empty one changed what the optimiser did
+    // with a stream under an executor (`BENCHMARKS.md`).
+    let poll = if const { core::mem::needs_drop::<Y>() || core::mem::needs_drop::<A>() } {
+        let unwinding = DropSlots(at);
+        let poll = body.poll(&mut cx);
+        core::mem::forget(unwinding);
+        poll
+    } else {
+        body.poll(&mut cx)
+    };
     // SAFETY: the poll is over, so nothing else uses the frame; both fields are
     // initialised and are moved out once (the header needs no drop).
     unsafe {
@@ -166,6 +177,22 @@ pub(crate) fn poll_body<F: Future + ?Sized, Y, A>(
             poll,
             yielded: (&raw const (*at).yielded).read(),
             arg: (&raw const (*at).arg).read(),
+        }
+    }
+}
+
+/// Drops a frame's slots when the poll of its body unwinds (forgotten otherwise).
+struct DropSlots<'o, Y, A>(*mut Frame<'o, Y, A>);
+
+impl<Y, A> Drop for DropSlots<'_, Y, A> {
+    fn drop(&mut self) {
+        // SAFETY: made after both slots were initialised, and only dropped while the
+        // body's poll unwinds: the yield futures touch the slots only inside a poll,
+        // through `Option` methods that leave them initialised when a `Drop` they run
+        // unwinds, and nothing reads the frame after this.
+        unsafe {
+            ptr::drop_in_place(&raw mut (*self.0).yielded);
+            ptr::drop_in_place(&raw mut (*self.0).arg);
         }
     }
 }
@@ -444,9 +471,10 @@ impl<Y, A> Yielder<Y, A, Id> {
 
 /// Picks the yielder of a coroutine by its types, at compile time: [`Plain`] when `Y`
 /// and `A` are [`LifetimeFree`], else an [`Id`]. The expansion calls
-/// `(&Pick::<Y, A>::new()).pair()` with [`PickPlain`] and [`PickChecked`] in scope: the
+/// `(&Pick::<Y, A>::new()).__coroutine_pair()` with [`PickPlain`] and [`PickChecked`] in scope: the
 /// first applies by value when its bounds hold, the second after auto-reference
-/// (autoref specialization). Either way, the pair is sound: each mode checks what it
+/// (autoref specialization). The method has a name no user trait in scope is expected
+/// to share (a method call, unlike a path, can meet the user's traits). Either way, the pair is sound: each mode checks what it
 /// relies on, and a plain yielder is only made for lifetime-free types.
 #[doc(hidden)]
 pub struct Pick<Y, A>(PhantomData<fn(A) -> Y>);
@@ -468,14 +496,14 @@ impl<Y, A> core::fmt::Debug for Pick<Y, A> {
 /// See [`Pick`].
 #[doc(hidden)]
 pub trait PickPlain<Y, A> {
-    fn pair(&self) -> (Identity<Y, A>, Yielder<Y, A, Plain>);
+    fn __coroutine_pair(&self) -> (Identity<Y, A>, Yielder<Y, A, Plain>);
 }
 
 impl<Y: LifetimeFree, A: LifetimeFree> PickPlain<Y, A> for Pick<Y, A> {
     /// No fresh identity: a plain coroutine's frame carries [`Id::PLAIN`], which no
     /// other yielder has, and its futures check types instead.
     #[inline(always)]
-    fn pair(&self) -> (Identity<Y, A>, Yielder<Y, A, Plain>) {
+    fn __coroutine_pair(&self) -> (Identity<Y, A>, Yielder<Y, A, Plain>) {
         (
             Identity {
                 id: Id::PLAIN,
@@ -492,12 +520,12 @@ impl<Y: LifetimeFree, A: LifetimeFree> PickPlain<Y, A> for Pick<Y, A> {
 /// See [`Pick`].
 #[doc(hidden)]
 pub trait PickChecked<Y, A> {
-    fn pair(&self) -> (Identity<Y, A>, Yielder<Y, A, Id>);
+    fn __coroutine_pair(&self) -> (Identity<Y, A>, Yielder<Y, A, Id>);
 }
 
 impl<Y, A> PickChecked<Y, A> for &Pick<Y, A> {
     #[inline(always)]
-    fn pair(&self) -> (Identity<Y, A>, Yielder<Y, A, Id>) {
+    fn __coroutine_pair(&self) -> (Identity<Y, A>, Yielder<Y, A, Id>) {
         Yielder::pair()
     }
 }

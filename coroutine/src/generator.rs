@@ -99,6 +99,9 @@ impl<R, Y, A, F: ?Sized> Body<R, Y, A, F> {
         self.status == Status::Done
     }
 
+    /// `Poisoned` after a sync body panicked; an async coroutine whose body panicked
+    /// shows `Running` (it does not mark its steps: its body's own state machine
+    /// reports a resume after the panic).
     fn phase_name(&self) -> &'static str {
         match self.status {
             Status::Done => "Done",
@@ -218,7 +221,8 @@ fn resumed_after_panicking() -> ! {
 fn missing_argument() -> ! {
     panic!(
         "a coroutine step without a resume argument (`poll_resume` with `&mut None`) while \
-         the coroutine waits for one, at its start or at a yield point"
+         the coroutine waits for one, at its start or at a yield point (or, for an `async \
+         fn` coroutine, after its body panicked)"
     )
 }
 

@@ -11,8 +11,14 @@
 /// executor. Other coroutines behave exactly the same, with the run-time identity.
 ///
 /// Implemented for the primitive types, `String`, and the standard containers and
-/// tuples of lifetime-free types. References, trait objects (`dyn Trait` has a
-/// lifetime, often an implicit `'static`) and function pointers are not.
+/// tuples of lifetime-free types (`Box<str>` and `Box<[T]>` too). References, trait
+/// objects (`dyn Trait` has a lifetime, often an implicit `'static`) and function
+/// pointers are not.
+///
+/// It requires `Sized`: a trait object implements its trait's supertraits by itself,
+/// with no `impl` written, so a user trait `Tr<'a>: LifetimeFree` would otherwise make
+/// `dyn Tr<'x>` lifetime-free for every `'x`. With `Sized` as a supertrait, such a
+/// trait has no objects.
 ///
 /// # Safety
 ///
@@ -40,7 +46,7 @@
     label = "not known to be free of lifetimes",
     note = "references, trait objects and function pointers hold lifetimes (even `'static` ones); a type of your own without lifetime parameters can implement `LifetimeFree` with `unsafe impl` (see its safety section)"
 )]
-pub unsafe trait LifetimeFree: 'static {}
+pub unsafe trait LifetimeFree: 'static + Sized {}
 
 macro_rules! lifetime_free {
     ($($ty:ty),* $(,)?) => {
@@ -53,7 +59,7 @@ macro_rules! lifetime_free {
 }
 
 lifetime_free! {
-    (), bool, char, str,
+    (), bool, char,
     u8, u16, u32, u64, u128, usize,
     i8, i16, i32, i64, i128, isize,
     f32, f64,
@@ -74,10 +80,10 @@ lifetime_free! {
 }
 
 macro_rules! lifetime_free_of {
-    ($($ty:ident$(::$path:ident)* <$($p:ident $(: ?$sized:ident)?),*>),* $(,)?) => {
+    ($($ty:ident$(::$path:ident)* <$($p:ident),*>),* $(,)?) => {
         $(
             // SAFETY: no lifetime parameter, and every type parameter is bounded.
-            unsafe impl<$($p: LifetimeFree $(+ ?$sized)?),*> LifetimeFree for $ty$(::$path)*<$($p),*> {}
+            unsafe impl<$($p: LifetimeFree),*> LifetimeFree for $ty$(::$path)*<$($p),*> {}
         )*
     };
 }
@@ -88,18 +94,16 @@ lifetime_free_of! {
     core::num::Wrapping<T>,
     core::num::Saturating<T>,
     core::cmp::Reverse<T>,
-    core::cell::Cell<T: ?Sized>,
-    core::cell::RefCell<T: ?Sized>,
-    core::marker::PhantomData<T: ?Sized>,
-    core::mem::ManuallyDrop<T: ?Sized>,
+    core::cell::Cell<T>,
+    core::cell::RefCell<T>,
+    core::marker::PhantomData<T>,
+    core::mem::ManuallyDrop<T>,
     core::ops::Range<T>,
     core::ops::RangeInclusive<T>,
     core::task::Poll<T>,
 }
 
-// SAFETY: no lifetime parameter, and the element type is bounded.
-unsafe impl<T: LifetimeFree> LifetimeFree for [T] {}
-// SAFETY: as for slices; `N` is a value, not a lifetime.
+// SAFETY: no lifetime parameter, and the element type is bounded; `N` is a value.
 unsafe impl<T: LifetimeFree, const N: usize> LifetimeFree for [T; N] {}
 
 macro_rules! lifetime_free_tuples {
@@ -129,12 +133,22 @@ mod alloc_types {
 
     lifetime_free! {
         alloc::string::String,
+        alloc::boxed::Box<str>,
+        alloc::rc::Rc<str>,
+        alloc::sync::Arc<str>,
     }
 
+    // SAFETY: no lifetime parameter, and the element type is bounded.
+    unsafe impl<T: LifetimeFree> LifetimeFree for alloc::boxed::Box<[T]> {}
+    // SAFETY: as for `Box<[T]>`.
+    unsafe impl<T: LifetimeFree> LifetimeFree for alloc::rc::Rc<[T]> {}
+    // SAFETY: as for `Box<[T]>`.
+    unsafe impl<T: LifetimeFree> LifetimeFree for alloc::sync::Arc<[T]> {}
+
     lifetime_free_of! {
-        alloc::boxed::Box<T: ?Sized>,
-        alloc::rc::Rc<T: ?Sized>,
-        alloc::sync::Arc<T: ?Sized>,
+        alloc::boxed::Box<T>,
+        alloc::rc::Rc<T>,
+        alloc::sync::Arc<T>,
         alloc::vec::Vec<T>,
         alloc::collections::VecDeque<T>,
         alloc::collections::BTreeMap<K, V>,
@@ -162,7 +176,7 @@ mod std_types {
     lifetime_free_of! {
         std::collections::HashMap<K, V, S>,
         std::collections::HashSet<T, S>,
-        std::sync::Mutex<T: ?Sized>,
-        std::sync::RwLock<T: ?Sized>,
+        std::sync::Mutex<T>,
+        std::sync::RwLock<T>,
     }
 }

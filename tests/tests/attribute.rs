@@ -332,3 +332,64 @@ fn holds_its_state_inline() {
     // status and identity: no pointer to separate storage.
     assert!(core::mem::size_of_val(&small(1)) <= 80);
 }
+
+mod user_pair_trait {
+    //! The attribute picks a coroutine's mode with a method call: a user trait with a
+    //! method of a common name, implemented for every type, must not meet it.
+    use super::drain;
+    use coroutine::yield_;
+
+    pub trait Pair {
+        fn pair(&self) -> (u8, u8) {
+            (0, 0)
+        }
+    }
+    impl<T: ?Sized> Pair for T {}
+
+    #[coroutine::coroutine(yield = u64)]
+    fn lifetime_free() -> u8 {
+        yield_!(1);
+        ().pair().0
+    }
+
+    #[coroutine::coroutine(yield = &'static str)]
+    fn borrowed() {
+        yield_!("a");
+    }
+
+    #[test]
+    fn a_user_trait_with_a_pair_method_in_scope_changes_nothing() {
+        assert_eq!(drain(lifetime_free()), (vec![1], 0));
+        assert_eq!(drain(borrowed()), (vec!["a"], ()));
+    }
+}
+
+mod type_macros {
+    //! A yield type written with a macro may expand to an inference hole: the
+    //! coroutine then takes the mode that does not need its types known.
+    use super::drain;
+    use coroutine::{Coroutine, yield_};
+
+    macro_rules! opt {
+        () => { Option<_> };
+        ($t:ty) => { Option<$t> };
+    }
+
+    fn inferred(s: &str) -> impl Coroutine<Yield = Option<&str>, Return = ()> + '_ {
+        coroutine::co!(yield = opt!(), move || {
+            yield_!(Some(s));
+        })
+    }
+
+    #[coroutine::coroutine(yield = opt!(u8))]
+    fn named() {
+        yield_!(Some(3));
+    }
+
+    #[test]
+    fn a_yield_type_written_with_a_macro_compiles_and_runs() {
+        let s = String::from("x");
+        assert_eq!(drain(inferred(&s)), (vec![Some("x")], ()));
+        assert_eq!(drain(named()), (vec![Some(3)], ()));
+    }
+}

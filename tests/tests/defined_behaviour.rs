@@ -156,6 +156,44 @@ fn an_async_coroutine_resumed_after_its_body_panicked_panics_with_a_clear_messag
     }
 }
 
+/// Takes `Noisy` arguments, and panics in its second step.
+#[coroutine::coroutine(yield = u8)]
+async fn async_panics_taking_arguments(#[resume] first: Noisy) {
+    drop(first);
+    let _second = yield_!(1);
+    panic!("boom after the second argument");
+}
+
+#[test]
+fn an_argument_sent_to_an_async_coroutine_whose_body_panicked_is_dropped() {
+    let log = Log::default();
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut c = pin!(async_panics_taking_arguments());
+    let first = pin!(c.as_mut().resume(Noisy("first", log.clone()))).poll(&mut cx);
+    assert_eq!(first, Poll::Ready(CoroutineState::Yielded(1)));
+    let second = Noisy("second", log.clone());
+    let err = catch_unwind(AssertUnwindSafe(|| {
+        pin!(c.as_mut().resume(second)).poll(&mut cx)
+    }))
+    .unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<&str>(),
+        Some(&"boom after the second argument")
+    );
+    // The body panicked again: the argument it never took is dropped as the step
+    // unwinds, not leaked.
+    let third = Noisy("third", log.clone());
+    let err = catch_unwind(AssertUnwindSafe(|| {
+        pin!(c.as_mut().resume(third)).poll(&mut cx)
+    }))
+    .unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<&str>(),
+        Some(&"`async fn` resumed after panicking")
+    );
+    assert_eq!(*log.borrow(), ["first", "second", "third"]);
+}
+
 #[coroutine::coroutine(yield = u8)]
 fn one_yield() -> &'static str {
     yield_!(1);

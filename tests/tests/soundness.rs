@@ -253,6 +253,24 @@ fn a_plain_yield_in_a_coroutine_of_its_own_types_yields_there() {
     );
 }
 
+/// Generic with no `LifetimeFree` bound: takes an identity even for `u64`.
+#[coroutine::coroutine(yield = T)]
+fn awaits_a_plain_yield<T>(stolen: Yield<T, (), Plain>) -> u8 {
+    let stolen = pin!(stolen);
+    aw!(stolen);
+    9
+}
+
+#[test]
+fn a_plain_yield_in_a_coroutine_with_an_identity_of_its_types_yields_there() {
+    use coroutine::__private::{Pick, PickPlain, Yielder};
+    let (_identity, yielder): (_, Yielder<u64, (), Plain>) =
+        PickPlain::__coroutine_pair(&Pick::<u64, ()>::new());
+    let mut host = pin!(awaits_a_plain_yield::<u64>(yielder.yield_((), 0xdead)));
+    assert_eq!(host.as_mut().resume(()), CoroutineState::Yielded(0xdead));
+    assert_eq!(host.as_mut().resume(()), CoroutineState::Complete(9));
+}
+
 #[test]
 fn a_yield_polled_under_a_foreign_waker_panics() {
     let _serial = SERIAL
@@ -709,7 +727,8 @@ fn poll_resume_without_an_argument_where_one_is_awaited_is_a_clear_panic() {
     use coroutine::AsyncCoroutine;
     const MISSING: &str = "a coroutine step without a resume argument (`poll_resume` with \
                            `&mut None`) while the coroutine waits for one, at its start or \
-                           at a yield point";
+                           at a yield point (or, for an `async fn` coroutine, after its body \
+                           panicked)";
     let seen = Rc::new(RefCell::new(Vec::new()));
     let mut c = pin!(records_arguments(seen.clone()));
     let mut cx = Context::from_waker(Waker::noop());

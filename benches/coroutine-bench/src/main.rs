@@ -568,6 +568,24 @@ twins!(ours_stream, ours_stream_exec, ours_stream_ours; { #[coroutine::coroutine
     }
 } });
 
+/// The same stream, generic over its item type with no `LifetimeFree` bound: such a
+/// coroutine takes a run-time identity, as every coroutine whose types may hold
+/// lifetimes does. Two copies, one per executor, as for the others.
+#[coroutine::coroutine(yield = T)]
+async fn ours_stream_identity_exec<T: From<u64>>(n: u64) {
+    for i in 0..n {
+        coroutine::yield_!(T::from(i));
+    }
+}
+
+/// See [`ours_stream_identity_exec`].
+#[coroutine::coroutine(yield = T)]
+async fn ours_stream_identity_ours<T: From<u64>>(n: u64) {
+    for i in 0..n {
+        coroutine::yield_!(T::from(i));
+    }
+}
+
 /// Makes a stream and consumes it inside an async block run by a real single-threaded
 /// executor. Not inlined into the harness, so each stream's consumer is optimized as a
 /// unit, as a program's would be.
@@ -626,6 +644,9 @@ fn stream_workloads(n: u64) -> [Workload; 3] {
                 case("ours: async fn coroutine", move || {
                     on_executor(|| ours_stream_exec(n))
                 }),
+                case("ours: with an identity", move || {
+                    on_executor(|| ours_stream_identity_exec::<u64>(n))
+                }),
                 case("async-stream", move || {
                     on_executor(|| async_stream_count(n))
                 }),
@@ -642,6 +663,9 @@ fn stream_workloads(n: u64) -> [Workload; 3] {
                 }),
                 case("ours: async fn coroutine", move || {
                     on_our_executor(|| ours_stream_ours(n))
+                }),
+                case("ours: with an identity", move || {
+                    on_our_executor(|| ours_stream_identity_ours::<u64>(n))
                 }),
                 case("async-stream", move || {
                     on_our_executor(|| async_stream_count(n))
