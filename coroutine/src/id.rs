@@ -1,7 +1,8 @@
-//! [`Id`]: the identity every coroutine shares with its yielder.
+//! [`Id`]: the identity a coroutine shares with its yielder (every coroutine but the
+//! plain ones, whose types are lifetime-free: they all carry [`Id::PLAIN`]).
 //!
-//! A yield future only touches the channel of a `resume` whose coroutine has the same
-//! `Id` as the yielder that made it (see `channel.rs`). That is what makes the yielder's
+//! A yield future with an identity only touches the channel of a `resume` whose
+//! coroutine has the same `Id` as the yielder that made it (see `channel.rs`). That is what makes the yielder's
 //! types the channel's types, so an `Id` must never be given to two coroutines: it is a
 //! 64-bit counter that only grows.
 //!
