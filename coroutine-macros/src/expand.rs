@@ -153,11 +153,16 @@ fn hint(ty: TokenStream) -> TokenStream {
 
 /// The `(identity, yielder)` pair of a coroutine with yield and resume types `y`, `a`:
 /// picked by the types at compile time (`Pick`: the plain mode for lifetime-free types,
-/// the checked one otherwise), or the checked pair directly when a type may be left to
-/// inference (`_`, or a macro, which may expand to one): the pick would take an
-/// inference variable for lifetime-free, and inference could then choose otherwise.
+/// the checked one otherwise), or the checked pair directly where the pick could choose
+/// wrong, because it sees types without their lifetimes:
+/// - a type that may be left to inference (`_`, or a macro, which may expand to one):
+///   the pick would take the inference variable for lifetime-free, and inference could
+///   then choose otherwise;
+/// - a type that names a lifetime: it is lifetime-free only through a projection that
+///   drops it (`<T as Tr<'b>>::Out`), and a where-clause proving that for another
+///   lifetime would be taken for it.
 pub(crate) fn pair(krate: &impl ToTokens, y: &TokenStream, a: &TokenStream) -> TokenStream {
-    if may_infer(y.clone()) || may_infer(a.clone()) {
+    if needs_identity(y.clone()) || needs_identity(a.clone()) {
         quote!(#krate::__private::Yielder::<#y, #a>::pair())
     } else {
         quote! {{
@@ -171,12 +176,13 @@ fn mentions_impl(tokens: TokenStream) -> bool {
     mentions(tokens, "impl")
 }
 
-/// Whether a type's tokens may hold an inference hole: a `_`, or a macro call.
-fn may_infer(tokens: TokenStream) -> bool {
+/// Whether a type's tokens hold an inference hole (`_`), a macro call (`!`) or a
+/// lifetime (`'`): see [`pair`].
+fn needs_identity(tokens: TokenStream) -> bool {
     tokens.into_iter().any(|t| match t {
         TokenTree::Ident(i) => i == "_",
-        TokenTree::Punct(p) => p.as_char() == '!',
-        TokenTree::Group(g) => may_infer(g.stream()),
+        TokenTree::Punct(p) => matches!(p.as_char(), '!' | '\''),
+        TokenTree::Group(g) => needs_identity(g.stream()),
         TokenTree::Literal(_) => false,
     })
 }
