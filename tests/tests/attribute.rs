@@ -393,38 +393,3 @@ mod type_macros {
         assert_eq!(drain(named()), (vec![Some(3)], ()));
     }
 }
-
-mod lifetime_in_a_projection {
-    //! A yield type that names a lifetime is lifetime-free only through a projection;
-    //! the pick sees types without their lifetimes, so it would take a where-clause
-    //! about another lifetime for it. Such a type takes the identity.
-    use super::drain;
-    use coroutine::{LifetimeFree, yield_};
-
-    pub trait Tr<'a> {
-        type Out;
-        fn out(&self) -> Self::Out;
-    }
-
-    impl Tr<'_> for u8 {
-        type Out = u32;
-        fn out(&self) -> u32 {
-            u32::from(*self)
-        }
-    }
-
-    #[coroutine::coroutine(yield = <T as Tr<'b>>::Out)]
-    fn make<'a, 'b, T: for<'x> Tr<'x>>(t: T, a: &'a (), b: &'b ())
-    where
-        <T as Tr<'a>>::Out: LifetimeFree,
-    {
-        let ((), ()) = (*a, *b);
-        yield_!(<T as Tr<'b>>::out(&t));
-    }
-
-    #[test]
-    fn a_where_clause_about_another_lifetime_is_not_taken_for_the_yield_type() {
-        let (a, b) = ((), ());
-        assert_eq!(drain(make(7u8, &a, &b)), (vec![7], ()));
-    }
-}
