@@ -270,6 +270,10 @@ struct Gen<'r> {
     loop_depth: u32,
     /// What an unlabeled `break`/`continue` would leave, innermost last.
     loops: Vec<Exit>,
+    /// For each loop being generated, innermost last: which of the locals outside it
+    /// were moved at one of its `break`s (the loop leaves with that state, whatever
+    /// the rest of its body assigns again).
+    exits: Vec<Vec<bool>>,
     term: Term,
     block_depth: u32,
 }
@@ -439,14 +443,25 @@ impl Gen<'_> {
         self.loop_depth += 1;
         self.loops
             .push(if value { Exit::ValueLoop } else { Exit::Loop });
+        self.exits.push(vec![false; start.len()]);
         let c = self.scope(f);
+        let at_breaks = self.exits.pop().expect("pushed above");
         self.loops.pop();
         self.loop_depth -= 1;
         self.term = saved_term;
-        for (v, s) in self.vars.iter_mut().zip(start) {
-            v.moved |= s.moved;
+        for ((v, s), b) in self.vars.iter_mut().zip(start).zip(at_breaks) {
+            v.moved |= s.moved || b;
         }
         c
+    }
+
+    /// Records what is moved where a `break` leaves the innermost loop.
+    fn at_break(&mut self) {
+        if let Some(exit) = self.exits.last_mut() {
+            for (m, v) in exit.iter_mut().zip(&self.vars) {
+                *m |= v.moved;
+            }
+        }
     }
 
     /// `{ stmts [terminator] }`.
@@ -466,7 +481,10 @@ impl Gen<'_> {
             match term {
                 Term::None => {}
                 Term::Continue => c.push("continue;\n"),
-                Term::Break => c.push("break;\n"),
+                Term::Break => {
+                    g.at_break();
+                    c.push("break;\n");
+                }
                 Term::Return => {
                     if g.ctx.r == Ty::Unit {
                         c.push("return;\n");
@@ -1013,6 +1031,7 @@ impl Gen<'_> {
                     g.term = Term::Break;
                     let e = g.expr(ty, d + 1, fl);
                     g.term = saved;
+                    g.at_break();
                     e
                 });
                 let mut b = cat!(
@@ -1877,6 +1896,7 @@ fn function(
         stmts_left: stmts,
         loop_depth: 0,
         loops: Vec::new(),
+        exits: Vec::new(),
         term: Term::None,
         block_depth: 0,
     };
