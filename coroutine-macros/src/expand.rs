@@ -211,7 +211,13 @@ fn body(f: &CoroutineFn, labeled: bool) -> TokenStream {
             // apply to the binding the body sees too.
             let (attrs, pat, ident) = (&p.attrs, &p.pat, &p.ident);
             if p.plain {
-                quote!(#(#attrs)* let #pat = #ident;)
+                // Moving `_x` in is neither a use of it nor a binding without effect
+                // (clippy's pedantic lints would say so, at the user's parameter).
+                quote! {
+                    #(#attrs)*
+                    #[allow(clippy::used_underscore_binding, clippy::no_effect_underscore_binding)]
+                    let #pat = #ident;
+                }
             } else {
                 quote!(#(#attrs)* let #ident = #ident; #(#attrs)* let #pat = #ident;)
             }

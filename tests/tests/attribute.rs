@@ -393,3 +393,20 @@ mod type_macros {
         assert_eq!(drain(named()), (vec![Some(3)], ()));
     }
 }
+
+mod underscore_parameters {
+    //! A parameter named `_x` is moved into the body without counting as a use of it
+    //! (the workspace's clippy runs pedantic, `-D warnings`).
+    use super::drain;
+    use coroutine::yield_;
+
+    #[coroutine::coroutine(yield = u8)]
+    fn ignores(_unused: &str, n: u8) {
+        yield_!(n);
+    }
+
+    #[test]
+    fn an_underscore_parameter_is_not_used() {
+        assert_eq!(drain(ignores("x", 2)), (vec![2], ()));
+    }
+}
