@@ -173,26 +173,25 @@ pub(crate) fn pair(krate: &impl ToTokens, y: &TokenStream, a: &TokenStream) -> T
 }
 
 fn mentions_impl(tokens: TokenStream) -> bool {
-    mentions(tokens, "impl")
+    any_token(tokens, &|t| matches!(t, TokenTree::Ident(i) if i == "impl"))
 }
 
 /// Whether a type's tokens hold an inference hole (`_`), a macro call (`!`) or a
 /// lifetime (`'`): see [`pair`].
 fn needs_identity(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|t| match t {
+    any_token(tokens, &|t| match t {
         TokenTree::Ident(i) => i == "_",
         TokenTree::Punct(p) => matches!(p.as_char(), '!' | '\''),
-        TokenTree::Group(g) => needs_identity(g.stream()),
-        TokenTree::Literal(_) => false,
+        _ => false,
     })
 }
 
-/// Whether `tokens` hold the identifier (or `_`) `name`, in any group.
-fn mentions(tokens: TokenStream, name: &str) -> bool {
+/// Whether any token of `tokens`, in any group, is one `hit` is true of (groups
+/// themselves are looked into, not tested).
+fn any_token(tokens: TokenStream, hit: &dyn Fn(&TokenTree) -> bool) -> bool {
     tokens.into_iter().any(|t| match t {
-        TokenTree::Ident(i) => i == name,
-        TokenTree::Group(g) => mentions(g.stream(), name),
-        _ => false,
+        TokenTree::Group(g) => any_token(g.stream(), hit),
+        t => hit(&t),
     })
 }
 
@@ -265,11 +264,10 @@ fn capture_self(f: &CoroutineFn) -> Option<TokenStream> {
 }
 
 fn holds_borrow(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|t| match t {
-        TokenTree::Punct(p) => p.as_char() == '&' || p.as_char() == '\'',
-        TokenTree::Group(g) => holds_borrow(g.stream()),
-        _ => false,
-    })
+    any_token(
+        tokens,
+        &|t| matches!(t, TokenTree::Punct(p) if matches!(p.as_char(), '&' | '\'')),
+    )
 }
 
 /// After errors: a body that type-checks against the signature and does nothing but
